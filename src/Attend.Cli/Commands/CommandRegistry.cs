@@ -1,0 +1,12 @@
+using Attend.Cli.Hosting;
+
+namespace Attend.Cli.Commands;
+
+/// <summary>Every verb of the <c>attend</c> command, in the order the help lists them.</summary>
+internal static class CommandRegistry
+{
+    public static IReadOnlyList<CliCommand> All { get; } =
+    [
+        new BenchGemmCommand(),
+    ];
+}

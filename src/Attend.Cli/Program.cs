@@ -1,0 +1,4 @@
+using Attend.Cli.Commands;
+using Attend.Cli.Hosting;
+
+return Cli.Run(args, CliContext.Console, CommandRegistry.All);
