@@ -1,0 +1,103 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Attend.Kernels;
+
+/// <summary>Element-wise activations and their gradients: ReLU max(0, x) and the exact GELU x * Phi(x).</summary>
+public static class Activations
+{
+    private const float InvSqrt2 = 0.70710678118654752f;
+    private const float InvSqrt2Pi = 0.39894228040143268f;
+
+    /// <summary>destination = max(0, x).</summary>
+    public static void Relu(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        Softmax.CheckSameLength(x.Length, destination.Length, nameof(destination));
+        TensorPrimitives.Max(x, 0f, destination);
+    }
+
+    /// <summary>dX += dY where x &gt; 0.</summary>
+    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    {
+        Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
+        Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
+        int i = 0, w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - w; i += w)
+            {
+                Vector<int> positive = Vector.GreaterThan(new Vector<float>(x[i..]), Vector<float>.Zero);
+                (new Vector<float>(dX[i..]) + Vector.ConditionalSelect(positive, new Vector<float>(dY[i..]), Vector<float>.Zero)).CopyTo(dX[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+            dX[i] += x[i] > 0f ? dY[i] : 0f;
+    }
+
+    /// <summary>destination = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), the exact GELU (PyTorch's default).</summary>
+    public static void Gelu(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        Softmax.CheckSameLength(x.Length, destination.Length, nameof(destination));
+        int i = 0, w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - w; i += w)
+            {
+                Vector<float> v = new(x[i..]);
+                (v * Phi(v)).CopyTo(destination[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+            destination[i] = x[i] * PhiScalar(x[i]);
+    }
+
+    /// <summary>dX += dY * (Phi(x) + x * phi(x)), with phi the standard normal density.</summary>
+    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    {
+        Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
+        Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
+        int i = 0, w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - w; i += w)
+            {
+                Vector<float> v = new(x[i..]);
+                Vector<float> density = Vector.Exp(v * v * new Vector<float>(-0.5f)) * new Vector<float>(InvSqrt2Pi);
+                (new Vector<float>(dX[i..]) + new Vector<float>(dY[i..]) * (Phi(v) + v * density)).CopyTo(dX[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float density = MathF.Exp(-0.5f * x[i] * x[i]) * InvSqrt2Pi;
+            dX[i] += dY[i] * (PhiScalar(x[i]) + x[i] * density);
+        }
+    }
+
+    /// <summary>The standard normal CDF, 0.5 (1 + erf(x / sqrt 2)), from the scalar erf.</summary>
+    internal static float PhiScalar(float x) => 0.5f * (1f + ErfScalar(x * InvSqrt2));
+
+    /// <summary>
+    /// erf(z) by Abramowitz and Stegun 7.1.26 in double precision (absolute error below 1.5e-7):
+    /// erf(z) = 1 - (a1 t + a2 t^2 + a3 t^3 + a4 t^4 + a5 t^5) exp(-z^2), t = 1 / (1 + p z), for z &gt;= 0; odd in z.
+    /// </summary>
+    internal static float ErfScalar(float z)
+    {
+        double a = Math.Abs((double)z);
+        double t = 1.0 / (1.0 + 0.3275911 * a);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+        double r = 1.0 - poly * Math.Exp(-a * a);
+        return (float)(z < 0 ? -r : r);
+    }
+
+    private static Vector<float> Phi(Vector<float> x)
+    {
+        Vector<float> z = x * new Vector<float>(InvSqrt2);
+        Vector<float> a = Vector.Abs(z);
+        Vector<float> t = Vector<float>.One / (Vector<float>.One + new Vector<float>(0.3275911f) * a);
+        Vector<float> poly = t * (new Vector<float>(0.254829592f) + t * (new Vector<float>(-0.284496736f)
+            + t * (new Vector<float>(1.421413741f) + t * (new Vector<float>(-1.453152027f) + t * new Vector<float>(1.061405429f)))));
+        Vector<float> erfAbs = Vector<float>.One - poly * Vector.Exp(-(a * a));
+        Vector<float> erf = Vector.ConditionalSelect(Vector.LessThan(z, Vector<float>.Zero), -erfAbs, erfAbs);
+        return new Vector<float>(0.5f) * (Vector<float>.One + erf);
+    }
+}

@@ -1,0 +1,51 @@
+namespace Attend.Tensors;
+
+/// <summary>Switches recording of operations on and off, and orders the recorded graph for the backward pass.</summary>
+public static class Autograd
+{
+    [ThreadStatic]
+    private static int t_noGradDepth;
+
+    /// <summary>True unless inside a <see cref="NoGrad"/> scope on this thread.</summary>
+    public static bool IsEnabled => t_noGradDepth == 0;
+
+    /// <summary>A scope for inference: operations inside record nothing and their results require no gradient.</summary>
+    public static NoGradScope NoGrad()
+    {
+        t_noGradDepth++;
+        return new NoGradScope();
+    }
+
+    /// <summary>Ends a <see cref="NoGrad"/> scope when disposed.</summary>
+    public readonly struct NoGradScope : IDisposable
+    {
+        /// <summary>Leaves the scope.</summary>
+        public void Dispose() => t_noGradDepth--;
+    }
+
+    /// <summary>The tensors that require gradients and lead to <paramref name="root"/>, inputs before the results they feed.</summary>
+    internal static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor Node, int Next)>();
+        stack.Push((root, 0));
+        visited.Add(root);
+        while (stack.Count > 0)
+        {
+            (Tensor node, int next) = stack.Pop();
+            if (next < node.Parents.Length)
+            {
+                stack.Push((node, next + 1));
+                Tensor parent = node.Parents[next];
+                if (parent.RequiresGrad && visited.Add(parent))
+                    stack.Push((parent, 0));
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+        return order;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Numerics.Tensors;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>y = a + b with broadcasting (bias over rows, mask over heads). dA += dY, dB += dY, each summed over its stretched dimensions.</summary>
+    public static Tensor Add(Tensor a, Tensor b) => Binary("Add", a, b, BinaryKind.Add);
+
+    /// <summary>y = a - b with broadcasting. dA += dY, dB -= dY.</summary>
+    public static Tensor Subtract(Tensor a, Tensor b) => Binary("Subtract", a, b, BinaryKind.Subtract);
+
+    /// <summary>y = a * b element-wise with broadcasting. dA += dY * b, dB += dY * a.</summary>
+    public static Tensor Multiply(Tensor a, Tensor b) => Binary("Multiply", a, b, BinaryKind.Multiply);
+
+    /// <summary>y = a / b element-wise with broadcasting. dA += dY / b, dB -= dY * a / b^2.</summary>
+    public static Tensor Divide(Tensor a, Tensor b) => Binary("Divide", a, b, BinaryKind.Divide);
+
+    /// <summary>y = s * x. dX += s * dY.</summary>
+    public static Tensor Scale(Tensor x, float s)
+    {
+        Tensor y = Tensor.Result(x.Shape, x);
+        TensorPrimitives.Multiply(x.Data, s, y.Data);
+        y.SetBackward(() =>
+        {
+            if (x.RequiresGrad)
+                TensorPrimitives.MultiplyAdd(y.Grad, s, x.Grad, x.Grad);
+        });
+        return y;
+    }
+
+    private static Tensor Binary(string op, Tensor a, Tensor b, BinaryKind kind)
+    {
+        var bc = new Broadcast(op, a.Shape, b.Shape);
+        Tensor y = Tensor.Result(bc.Output, a, b);
+        bc.Apply(a.Data, b.Data, y.Data, kind);
+        y.SetBackward(() => BinaryBackward(bc, a, b, y, kind));
+        return y;
+    }
+
+    private static void BinaryBackward(Broadcast bc, Tensor a, Tensor b, Tensor y, BinaryKind kind)
+    {
+        ReadOnlySpan<float> dY = y.Grad;
+        if (kind is BinaryKind.Add or BinaryKind.Subtract)
+        {
+            if (a.RequiresGrad)
+                bc.ReduceIntoA(dY, a.Grad);
+            if (b.RequiresGrad)
+            {
+                if (kind == BinaryKind.Add)
+                {
+                    bc.ReduceIntoB(dY, b.Grad);
+                }
+                else
+                {
+                    float[] negated = new float[dY.Length];
+                    TensorPrimitives.Negate(dY, negated);
+                    bc.ReduceIntoB(negated, b.Grad);
+                }
+            }
+            return;
+        }
+        float[] tmp = new float[dY.Length];
+        float[] other = new float[dY.Length];
+        if (a.RequiresGrad)
+        {
+            bc.ExpandB(b.Data, other);
+            if (kind == BinaryKind.Multiply)
+                TensorPrimitives.Multiply(dY, other, tmp);
+            else
+                TensorPrimitives.Divide(dY, other, tmp);
+            bc.ReduceIntoA(tmp, a.Grad);
+        }
+        if (b.RequiresGrad)
+        {
+            bc.ExpandA(a.Data, other);
+            if (kind == BinaryKind.Multiply)
+            {
+                TensorPrimitives.Multiply(dY, other, tmp);
+            }
+            else
+            {
+                // d(a/b)/db = -a / b^2 = -y / b
+                float[] bExpanded = new float[dY.Length];
+                bc.ExpandB(b.Data, bExpanded);
+                TensorPrimitives.Multiply(dY, y.Data, tmp);
+                TensorPrimitives.Divide(tmp, bExpanded, tmp);
+                TensorPrimitives.Negate(tmp, tmp);
+            }
+            bc.ReduceIntoB(tmp, b.Grad);
+        }
+    }
+}

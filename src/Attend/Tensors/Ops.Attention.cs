@@ -1,0 +1,117 @@
+using Attend.Kernels;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Fused scaled dot-product attention, Z = dropout(softmax(Q K^T / sqrt(d_k) + M)) V, per batch entry and head:
+    /// Q [B, H, Tq, Dk], K [B, H, Tk, Dk], V [B, H, Tk, Dv], Z [B, H, Tq, Dv].
+    /// M is -infinity where <paramref name="keyPadding"/> ([B * Tk], true = padding) marks a key, and, when
+    /// <paramref name="causal"/>, where key j lies in the future of query i (j &gt; i + Tk - Tq); a query that sees
+    /// no key gets zero weights. When <paramref name="weights"/> is given ([B * H * Tq * Tk]) it receives the
+    /// attention weights (after the softmax, before dropout), for plotting.
+    /// Backward: dV += P^T dZ, dP = dZ V^T, dS = P (dP - rowsum(P dP)) / sqrt(d_k), dQ += dS K, dK += dS^T Q.
+    /// </summary>
+    public static Tensor ScaledDotProductAttention(
+        Tensor q, Tensor k, Tensor v, bool[]? keyPadding = null, bool causal = false,
+        float dropout = 0f, Rng? rng = null, float[]? weights = null)
+    {
+        if (q.Shape.Rank != 4 || k.Shape.Rank != 4 || v.Shape.Rank != 4
+            || q.Shape[0] != k.Shape[0] || q.Shape[1] != k.Shape[1] || q.Shape[3] != k.Shape[3]
+            || v.Shape[0] != k.Shape[0] || v.Shape[1] != k.Shape[1] || v.Shape[2] != k.Shape[2])
+            throw new ArgumentException($"ScaledDotProductAttention: shapes Q {q.Shape}, K {k.Shape}, V {v.Shape} do not fit [B, H, T, Dk]");
+        int b = q.Shape[0], heads = q.Shape[1], tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
+        if (keyPadding is not null && keyPadding.Length != b * tk)
+            throw new ArgumentException($"ScaledDotProductAttention: key padding of length {keyPadding.Length} does not fit batch {b} x keys {tk}");
+        if (dropout > 0f && rng is null)
+            throw new ArgumentException("ScaledDotProductAttention: dropout needs a random generator");
+        if (weights is not null && weights.Length != b * heads * tq * tk)
+            throw new ArgumentException($"ScaledDotProductAttention: weights buffer of {weights.Length} does not fit [{b}, {heads}, {tq}, {tk}]");
+        float scale = 1f / MathF.Sqrt(dk);
+        int offset = tk - tq;
+        int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
+        float[] p = new float[b * heads * pSize];
+        float[]? keep = null;
+        if (dropout > 0f)
+        {
+            keep = new float[p.Length];
+            float kept = 1f / (1f - dropout);
+            for (int i = 0; i < keep.Length; i++)
+                keep[i] = rng!.NextSingle() < dropout ? 0f : kept;
+        }
+        Tensor z = Tensor.Result(new Shape(b, heads, tq, dv), q, k, v);
+        RowParallel.For(b * heads, (long)tq * tk * (dk + dv), (s, e) =>
+        {
+            float[]? dropped = keep is null ? null : new float[pSize];
+            for (int bh = s; bh < e; bh++)
+            {
+                int batch = bh / heads;
+                Span<float> pi = p.AsSpan(bh * pSize, pSize);
+                Gemm.Multiply(false, true, tq, tk, dk, scale, q.Data.Slice(bh * qSize, qSize), dk,
+                    k.Data.Slice(bh * kSize, kSize), dk, 0f, pi, tk);
+                for (int i = 0; i < tq; i++)
+                {
+                    Span<float> row = pi.Slice(i * tk, tk);
+                    for (int j = 0; j < tk; j++)
+                        if ((causal && j > i + offset) || (keyPadding is not null && keyPadding[batch * tk + j]))
+                            row[j] = float.NegativeInfinity;
+                    Kernels.Softmax.Forward(row, row);
+                }
+                ReadOnlySpan<float> used = pi;
+                if (dropped is not null)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
+                    used = dropped;
+                }
+                Gemm.Multiply(false, false, tq, dv, tk, 1f, used, tk, v.Data.Slice(bh * vSize, vSize), dv, 0f,
+                    z.Data.Slice(bh * zSize, zSize), dv);
+            }
+        });
+        if (weights is not null)
+            p.CopyTo(weights, 0);
+        z.SetBackward(() => AttentionBackward(q, k, v, z, p, keep, scale, b * heads));
+        return z;
+    }
+
+    private static void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor z, float[] p, float[]? keep, float scale, int bhCount)
+    {
+        int tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
+        int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
+        RowParallel.For(bhCount, (long)tq * tk * (dk + dv) * 2, (s, e) =>
+        {
+            float[] dP = new float[pSize];
+            float[]? dropped = keep is null ? null : new float[pSize];
+            for (int bh = s; bh < e; bh++)
+            {
+                ReadOnlySpan<float> pi = p.AsSpan(bh * pSize, pSize);
+                ReadOnlySpan<float> dZ = z.Grad.Slice(bh * zSize, zSize);
+                ReadOnlySpan<float> used = pi;
+                if (dropped is not null)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
+                    used = dropped;
+                }
+                if (v.RequiresGrad)
+                    Gemm.Multiply(true, false, tk, dv, tq, 1f, used, tk, dZ, dv, 1f, v.Grad.Slice(bh * vSize, vSize), dv);
+                if (!q.RequiresGrad && !k.RequiresGrad)
+                    continue;
+                Gemm.Multiply(false, true, tq, tk, dv, 1f, dZ, dv, v.Data.Slice(bh * vSize, vSize), dv, 0f, dP, tk);
+                if (keep is not null)
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(dP, keep.AsSpan(bh * pSize, pSize), dP);
+                for (int i = 0; i < tq; i++)
+                {
+                    ReadOnlySpan<float> pRow = pi.Slice(i * tk, tk);
+                    Span<float> dRow = dP.AsSpan(i * tk, tk);
+                    float dot = System.Numerics.Tensors.TensorPrimitives.Dot(pRow, dRow);
+                    for (int j = 0; j < tk; j++)
+                        dRow[j] = pRow[j] * (dRow[j] - dot) * scale;
+                }
+                if (q.RequiresGrad)
+                    Gemm.Multiply(false, false, tq, dk, tk, 1f, dP, tk, k.Data.Slice(bh * kSize, kSize), dk, 1f, q.Grad.Slice(bh * qSize, qSize), dk);
+                if (k.RequiresGrad)
+                    Gemm.Multiply(true, false, tk, dk, tq, 1f, dP, tk, q.Data.Slice(bh * qSize, qSize), dk, 1f, k.Grad.Slice(bh * kSize, kSize), dk);
+            }
+        });
+    }
+}

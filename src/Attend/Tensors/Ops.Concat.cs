@@ -1,0 +1,63 @@
+using System.Numerics.Tensors;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>Joins tensors along dimension <paramref name="dim"/> (negative counts from the end); the others must agree. Backward slices dY back.</summary>
+    public static Tensor Concat(IReadOnlyList<Tensor> parts, int dim)
+    {
+        if (parts.Count == 0)
+            throw new ArgumentException("Concat: nothing to join");
+        Shape first = parts[0].Shape;
+        int rank = first.Rank;
+        if (dim < 0)
+            dim += rank;
+        if ((uint)dim >= (uint)rank)
+            throw new ArgumentException($"Concat: dimension {dim} is outside rank {rank}");
+        int total = 0;
+        foreach (Tensor p in parts)
+        {
+            if (p.Shape.Rank != rank)
+                throw new ArgumentException($"Concat: shapes {first} and {p.Shape} differ in rank");
+            for (int i = 0; i < rank; i++)
+                if (i != dim && p.Shape[i] != first[i])
+                    throw new ArgumentException($"Concat: shapes {first} and {p.Shape} differ outside dimension {dim}");
+            total += p.Shape[dim];
+        }
+        int outer = 1, inner = 1;
+        for (int i = 0; i < dim; i++)
+            outer *= first[i];
+        for (int i = dim + 1; i < rank; i++)
+            inner *= first[i];
+        int[] dims = first.ToArray();
+        dims[dim] = total;
+        Tensor[] inputs = [.. parts];
+        Tensor y = Tensor.Result(new Shape(dims), inputs);
+        int rowOut = total * inner;
+        int at = 0;
+        foreach (Tensor p in inputs)
+        {
+            int chunk = p.Shape[dim] * inner;
+            for (int o = 0; o < outer; o++)
+                p.Data.Slice(o * chunk, chunk).CopyTo(y.Data.Slice(o * rowOut + at, chunk));
+            at += chunk;
+        }
+        y.SetBackward(() =>
+        {
+            int start = 0;
+            foreach (Tensor p in inputs)
+            {
+                int chunk = p.Shape[dim] * inner;
+                if (p.RequiresGrad)
+                    for (int o = 0; o < outer; o++)
+                    {
+                        Span<float> d = p.Grad.Slice(o * chunk, chunk);
+                        TensorPrimitives.Add(d, y.Grad.Slice(o * rowOut + start, chunk), d);
+                    }
+                start += chunk;
+            }
+        });
+        return y;
+    }
+}

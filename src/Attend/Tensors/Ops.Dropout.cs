@@ -1,0 +1,28 @@
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Inverted dropout: each element is zeroed with probability p and the rest scaled by 1 / (1 - p), drawn from
+    /// <paramref name="rng"/> so runs are reproducible. p = 0 returns x itself. dX += dY * mask / (1 - p).
+    /// </summary>
+    public static Tensor Dropout(Tensor x, float p, Rng rng)
+    {
+        if (p is < 0f or >= 1f || float.IsNaN(p))
+            throw new ArgumentException($"Dropout: probability must be in [0, 1), got {p}");
+        if (p == 0f)
+            return x;
+        float keep = 1f / (1f - p);
+        float[] mask = new float[x.Length];
+        for (int i = 0; i < mask.Length; i++)
+            mask[i] = rng.NextSingle() < p ? 0f : keep;
+        Tensor y = Tensor.Result(x.Shape, x);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data, mask, y.Data);
+        y.SetBackward(() =>
+        {
+            if (x.RequiresGrad)
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.Grad, mask, x.Grad, x.Grad);
+        });
+        return y;
+    }
+}

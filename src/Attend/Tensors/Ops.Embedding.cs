@@ -1,0 +1,44 @@
+using System.Numerics.Tensors;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// Row lookup y[i] = table[ids[i]]: table [V, D], ids of shape <paramref name="idShape"/>, y [...idShape, D].
+    /// Backward is a scatter-add: dTable[ids[i]] += dY[i].
+    /// </summary>
+    public static Tensor Embedding(Tensor table, int[] ids, params ReadOnlySpan<int> idShape)
+    {
+        if (table.Shape.Rank != 2)
+            throw new ArgumentException($"Embedding: table must be [vocab, dim], got {table.Shape}");
+        int vocab = table.Shape[0], d = table.Shape[1];
+        var s = new Shape(idShape);
+        if (s.Size != ids.Length || s.Rank > 3)
+            throw new ArgumentException($"Embedding: {ids.Length} ids do not fill id shape {s} (rank at most 3)");
+        foreach (int id in ids)
+            if ((uint)id >= (uint)vocab)
+                throw new ArgumentException($"Embedding: token id {id} is outside the vocabulary of {vocab}");
+        Span<int> outDims = stackalloc int[s.Rank + 1];
+        idShape.CopyTo(outDims);
+        outDims[^1] = d;
+        Tensor y = Tensor.Result(new Shape(outDims), table);
+        ReadOnlySpan<float> t = table.Data;
+        Span<float> yd = y.Data;
+        for (int i = 0; i < ids.Length; i++)
+            t.Slice(ids[i] * d, d).CopyTo(yd.Slice(i * d, d));
+        y.SetBackward(() =>
+        {
+            if (!table.RequiresGrad)
+                return;
+            Span<float> dT = table.Grad;
+            ReadOnlySpan<float> dY = y.Grad;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                Span<float> row = dT.Slice(ids[i] * d, d);
+                TensorPrimitives.Add(row, dY.Slice(i * d, d), row);
+            }
+        });
+        return y;
+    }
+}

@@ -1,0 +1,56 @@
+using System.Numerics.Tensors;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>[B, T, H*Dk] to [B, H, T, Dk]: splits the features into H heads (a permuting copy). Backward is the inverse permutation.</summary>
+    public static Tensor SplitHeads(Tensor x, int heads)
+    {
+        if (x.Shape.Rank != 3 || heads <= 0 || x.Shape[2] % heads != 0)
+            throw new ArgumentException($"SplitHeads: input {x.Shape} cannot split into {heads} heads");
+        int b = x.Shape[0], t = x.Shape[1], dk = x.Shape[2] / heads;
+        Tensor y = Tensor.Result(new Shape(b, heads, t, dk), x);
+        Permute(x.Data, y.Data, b, t, heads, dk, toHeads: true, accumulate: false);
+        y.SetBackward(() =>
+        {
+            if (x.RequiresGrad)
+                Permute(y.Grad, x.Grad, b, t, heads, dk, toHeads: false, accumulate: true);
+        });
+        return y;
+    }
+
+    /// <summary>[B, H, T, Dk] to [B, T, H*Dk]: concatenates the heads. Backward splits them again.</summary>
+    public static Tensor MergeHeads(Tensor x)
+    {
+        if (x.Shape.Rank != 4)
+            throw new ArgumentException($"MergeHeads: input must be [B, H, T, Dk], got {x.Shape}");
+        int b = x.Shape[0], heads = x.Shape[1], t = x.Shape[2], dk = x.Shape[3];
+        Tensor y = Tensor.Result(new Shape(b, t, heads * dk), x);
+        Permute(x.Data, y.Data, b, t, heads, dk, toHeads: false, accumulate: false);
+        y.SetBackward(() =>
+        {
+            if (x.RequiresGrad)
+                Permute(y.Grad, x.Grad, b, t, heads, dk, toHeads: true, accumulate: true);
+        });
+        return y;
+    }
+
+    /// <summary>Copies (or adds) between the [B, T, H, Dk] and [B, H, T, Dk] layouts.</summary>
+    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int b, int t, int heads, int dk, bool toHeads, bool accumulate)
+    {
+        for (int i = 0; i < b; i++)
+            for (int j = 0; j < t; j++)
+                for (int h = 0; h < heads; h++)
+                {
+                    int flat = ((i * t + j) * heads + h) * dk;
+                    int split = ((i * heads + h) * t + j) * dk;
+                    ReadOnlySpan<float> from = src.Slice(toHeads ? flat : split, dk);
+                    Span<float> to = dst.Slice(toHeads ? split : flat, dk);
+                    if (accumulate)
+                        TensorPrimitives.Add(to, from, to);
+                    else
+                        from.CopyTo(to);
+                }
+    }
+}

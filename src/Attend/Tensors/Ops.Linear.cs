@@ -1,0 +1,47 @@
+using System.Numerics.Tensors;
+using Attend.Kernels;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// y = x W^T + b, as PyTorch's nn.Linear: x [..., in], W [out, in], b [out] or null; y [..., out].
+    /// Backward: dX += dY W, dW += dY^T X, db += the column sums of dY.
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    {
+        int inF = x.Shape.Last, outF = weight.Shape[0];
+        if (weight.Shape.Rank != 2 || weight.Shape[1] != inF)
+            throw new ArgumentException($"Linear: input {x.Shape} does not fit weight {weight.Shape}");
+        if (bias is not null && (bias.Shape.Rank != 1 || bias.Length != outF))
+            throw new ArgumentException($"Linear: bias {bias.Shape} does not fit weight {weight.Shape}");
+        int rows = x.Shape.Rows;
+        Tensor y = bias is null ? Tensor.Result(x.Shape.WithLast(outF), x, weight) : Tensor.Result(x.Shape.WithLast(outF), x, weight, bias);
+        Span<float> yd = y.Data;
+        float beta = 0f;
+        if (bias is not null)
+        {
+            ReadOnlySpan<float> bd = bias.Data;
+            for (int r = 0; r < rows; r++)
+                bd.CopyTo(yd.Slice(r * outF, outF));
+            beta = 1f;
+        }
+        Gemm.Multiply(false, true, rows, outF, inF, 1f, x.Data, inF, weight.Data, inF, beta, yd, outF);
+        y.SetBackward(() =>
+        {
+            ReadOnlySpan<float> dY = y.Grad;
+            if (x.RequiresGrad)
+                Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.Data, inF, 1f, x.Grad, inF);
+            if (weight.RequiresGrad)
+                Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.Data, inF, 1f, weight.Grad, inF);
+            if (bias is not null && bias.RequiresGrad)
+            {
+                Span<float> dB = bias.Grad;
+                for (int r = 0; r < rows; r++)
+                    TensorPrimitives.Add(dB, dY.Slice(r * outF, outF), dB);
+            }
+        });
+        return y;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>
+    /// y = value where mask != 0, else x; the mask broadcasts to x (a padding mask over heads, a causal triangle over the batch).
+    /// dX += dY where mask == 0. The mask receives no gradient.
+    /// </summary>
+    public static Tensor MaskedFill(Tensor x, Tensor mask, float value)
+    {
+        var bc = new Broadcast("MaskedFill", x.Shape, mask.Shape);
+        if (bc.Output != x.Shape)
+            throw new ArgumentException($"MaskedFill: mask {mask.Shape} does not broadcast to input {x.Shape}");
+        float[] expanded = new float[x.Length];
+        bc.ExpandB(mask.Data, expanded);
+        Tensor y = Tensor.Result(x.Shape, x);
+        ReadOnlySpan<float> xd = x.Data;
+        Span<float> yd = y.Data;
+        for (int i = 0; i < yd.Length; i++)
+            yd[i] = expanded[i] != 0f ? value : xd[i];
+        y.SetBackward(() =>
+        {
+            if (!x.RequiresGrad)
+                return;
+            ReadOnlySpan<float> dY = y.Grad;
+            Span<float> dX = x.Grad;
+            for (int i = 0; i < dX.Length; i++)
+                if (expanded[i] == 0f)
+                    dX[i] += dY[i];
+        });
+        return y;
+    }
+}

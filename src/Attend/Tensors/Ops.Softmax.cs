@@ -1,0 +1,46 @@
+using Attend.Kernels;
+
+namespace Attend.Tensors;
+
+public static partial class Ops
+{
+    /// <summary>Softmax over the last dimension, stable (the row maximum is subtracted). dX += y (dY - sum(y dY)).</summary>
+    public static Tensor Softmax(Tensor x)
+    {
+        int n = x.Shape.Last, rows = x.Shape.Rows;
+        Tensor y = Tensor.Result(x.Shape, x);
+        RowParallel.For(rows, n * 4L, (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+                Kernels.Softmax.Forward(x.Data.Slice(r * n, n), y.Data.Slice(r * n, n));
+        });
+        y.SetBackward(() =>
+        {
+            if (!x.RequiresGrad)
+                return;
+            for (int r = 0; r < rows; r++)
+                Kernels.Softmax.Backward(y.Data.Slice(r * n, n), y.Grad.Slice(r * n, n), x.Grad.Slice(r * n, n));
+        });
+        return y;
+    }
+
+    /// <summary>Log-softmax over the last dimension. dX += dY - exp(y) sum(dY).</summary>
+    public static Tensor LogSoftmax(Tensor x)
+    {
+        int n = x.Shape.Last, rows = x.Shape.Rows;
+        Tensor y = Tensor.Result(x.Shape, x);
+        RowParallel.For(rows, n * 4L, (s, e) =>
+        {
+            for (int r = s; r < e; r++)
+                Kernels.Softmax.LogForward(x.Data.Slice(r * n, n), y.Data.Slice(r * n, n));
+        });
+        y.SetBackward(() =>
+        {
+            if (!x.RequiresGrad)
+                return;
+            for (int r = 0; r < rows; r++)
+                Kernels.Softmax.LogBackward(y.Data.Slice(r * n, n), y.Grad.Slice(r * n, n), x.Grad.Slice(r * n, n));
+        });
+        return y;
+    }
+}

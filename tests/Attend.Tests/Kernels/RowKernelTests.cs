@@ -1,0 +1,116 @@
+using Attend.Kernels;
+
+namespace Attend.Tests.Kernels;
+
+/// <summary>The vector row kernels against their scalar references, for every length from 0 to 256 (tails are where SIMD bugs live).</summary>
+public class RowKernelTests
+{
+    private static float[] Random(int n, int seed, float scale = 3f)
+    {
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1) * scale).ToArray();
+    }
+
+    [Fact]
+    public void Softmax_EveryLength_MatchesScalarReference()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n), fast = new float[n], slow = new float[n];
+            Softmax.Forward(x, fast);
+            Softmax.ForwardScalar(x, slow);
+            for (int i = 0; i < n; i++)
+                Assert.True(Math.Abs(fast[i] - slow[i]) <= 1e-6f + 1e-5f * slow[i], $"length {n}, element {i}: {fast[i]} vs {slow[i]}");
+        }
+    }
+
+    [Fact]
+    public void Softmax_AllMasked_GivesZeros()
+    {
+        float[] x = [float.NegativeInfinity, float.NegativeInfinity], y = [1f, 1f];
+        Softmax.Forward(x, y);
+        Assert.Equal([0f, 0f], y);
+    }
+
+    [Fact]
+    public void LayerNorm_EveryLength_MatchesScalarReference()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n), g = Random(n, n + 1000), b = Random(n, n + 2000);
+            float[] fast = new float[n], slow = new float[n];
+            var (m1, r1) = LayerNormKernel.Forward(x, g, b, 1e-5f, fast);
+            var (m2, r2) = LayerNormKernel.ForwardScalar(x, g, b, 1e-5f, slow);
+            Assert.Equal(m2, m1, 4);
+            Assert.True(Math.Abs(r1 - r2) <= 1e-3f * Math.Abs(r2), $"length {n}: rstd {r1} vs {r2}");
+            for (int i = 0; i < n; i++)
+                Assert.True(Math.Abs(fast[i] - slow[i]) <= 1e-4f * (1 + Math.Abs(slow[i])), $"length {n}, element {i}");
+        }
+    }
+
+    [Fact]
+    public void LayerNormBackward_EveryLength_MatchesScalarLoop()
+    {
+        for (int n = 1; n <= 256; n++)
+        {
+            float[] x = Random(n, n), g = Random(n, n + 1), dy = Random(n, n + 2), y = new float[n];
+            var (mean, rstd) = LayerNormKernel.Forward(x, g, new float[n], 1e-5f, y);
+            float[] dx = new float[n], dg = new float[n], db = new float[n];
+            LayerNormKernel.Backward(x, g, mean, rstd, dy, dx, dg, db);
+            double sumD = 0, sumDX = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double xhat = (x[i] - mean) * rstd;
+                sumD += dy[i] * g[i];
+                sumDX += dy[i] * g[i] * xhat;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                double xhat = (x[i] - mean) * rstd;
+                double expected = (dy[i] * g[i] - sumD / n - xhat * sumDX / n) * rstd;
+                Assert.True(Math.Abs(dx[i] - expected) <= 1e-3 * (1 + Math.Abs(expected)), $"length {n}, dx[{i}] {dx[i]} vs {expected}");
+                Assert.True(Math.Abs(dy[i] * xhat - dg[i]) <= 1e-4 * (1 + Math.Abs(dg[i])), $"length {n}, dgamma[{i}]");
+                Assert.Equal(dy[i], db[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void Gelu_EveryLength_MatchesScalarFormula()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n, 5f), y = new float[n], dx = new float[n];
+            float[] dy = Enumerable.Repeat(1f, n).ToArray();
+            Activations.Gelu(x, y);
+            Activations.GeluBackward(x, dy, dx);
+            for (int i = 0; i < n; i++)
+            {
+                float phi = Activations.PhiScalar(x[i]);
+                Assert.True(Math.Abs(y[i] - x[i] * phi) <= 1e-5f * (1 + Math.Abs(x[i])), $"length {n}, element {i}");
+                float grad = phi + x[i] * MathF.Exp(-0.5f * x[i] * x[i]) / MathF.Sqrt(2 * MathF.PI);
+                Assert.True(Math.Abs(dx[i] - grad) <= 1e-5f, $"length {n}, gradient {i}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ReluBackward_EveryLength_PassesGradientWherePositive()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n), dy = Random(n, n + 5), dx = Enumerable.Repeat(1f, n).ToArray();
+            Activations.ReluBackward(x, dy, dx);
+            for (int i = 0; i < n; i++)
+                Assert.Equal(1f + (x[i] > 0 ? dy[i] : 0f), dx[i]);
+        }
+    }
+
+    [Fact]
+    public void Erf_MatchesKnownValues()
+    {
+        Assert.Equal(0.0f, Activations.ErfScalar(0f), 6);
+        Assert.Equal(0.8427007929f, Activations.ErfScalar(1f), 6);
+        Assert.Equal(-0.9953222650f, Activations.ErfScalar(-2f), 6);
+    }
+}
