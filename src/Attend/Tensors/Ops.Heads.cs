@@ -5,17 +5,23 @@ namespace Attend.Tensors;
 public static partial class Ops
 {
     /// <summary>[B, T, H*Dk] to [B, H, T, Dk]: splits the features into H heads (a permuting copy). Backward is the inverse permutation.</summary>
-    public static Tensor SplitHeads(Tensor x, int heads)
+    public static Tensor SplitHeads(Tensor x, int heads) => SplitHeads(x, heads, 0, 1);
+
+    /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> equal feature blocks of x [B, T, parts*H*Dk], split into heads
+    /// [B, H, T, Dk]: reads Q, K or V straight out of one packed projection. Backward adds into that block only.
+    /// </summary>
+    public static Tensor SplitHeads(Tensor x, int heads, int part, int parts)
     {
-        if (x.Shape.Rank != 3 || heads <= 0 || x.Shape[2] % heads != 0)
-            throw new ArgumentException($"SplitHeads: input {x.Shape} cannot split into {heads} heads");
-        int b = x.Shape[0], t = x.Shape[1], dk = x.Shape[2] / heads;
+        if (x.Shape.Rank != 3 || heads <= 0 || parts <= 0 || (uint)part >= (uint)parts || x.Shape[2] % (heads * parts) != 0)
+            throw new ArgumentException($"SplitHeads: input {x.Shape} cannot split into part {part} of {parts} with {heads} heads");
+        int b = x.Shape[0], t = x.Shape[1], width = x.Shape[2], dk = width / parts / heads;
         Tensor y = Tensor.Result(new Shape(b, heads, t, dk), x);
-        Permute(x.Data, y.Data, b, t, heads, dk, toHeads: true, accumulate: false);
+        Permute(x.Data, y.Data, b, t, heads, dk, width, part * heads * dk, toHeads: true, accumulate: false);
         y.SetBackward(() =>
         {
             if (x.RequiresGrad)
-                Permute(y.Grad, x.Grad, b, t, heads, dk, toHeads: false, accumulate: true);
+                Permute(y.Grad, x.Grad, b, t, heads, dk, width, part * heads * dk, toHeads: false, accumulate: true);
         });
         return y;
     }
@@ -27,23 +33,23 @@ public static partial class Ops
             throw new ArgumentException($"MergeHeads: input must be [B, H, T, Dk], got {x.Shape}");
         int b = x.Shape[0], heads = x.Shape[1], t = x.Shape[2], dk = x.Shape[3];
         Tensor y = Tensor.Result(new Shape(b, t, heads * dk), x);
-        Permute(x.Data, y.Data, b, t, heads, dk, toHeads: false, accumulate: false);
+        Permute(x.Data, y.Data, b, t, heads, dk, heads * dk, 0, toHeads: false, accumulate: false);
         y.SetBackward(() =>
         {
             if (x.RequiresGrad)
-                Permute(y.Grad, x.Grad, b, t, heads, dk, toHeads: true, accumulate: true);
+                Permute(y.Grad, x.Grad, b, t, heads, dk, heads * dk, 0, toHeads: true, accumulate: true);
         });
         return y;
     }
 
-    /// <summary>Copies (or adds) between the [B, T, H, Dk] and [B, H, T, Dk] layouts.</summary>
-    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int b, int t, int heads, int dk, bool toHeads, bool accumulate)
+    /// <summary>Copies (or adds) between the [B, T, width] layout (heads at feature offset <paramref name="at"/>) and [B, H, T, Dk].</summary>
+    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int b, int t, int heads, int dk, int width, int at, bool toHeads, bool accumulate)
     {
         for (int i = 0; i < b; i++)
             for (int j = 0; j < t; j++)
                 for (int h = 0; h < heads; h++)
                 {
-                    int flat = ((i * t + j) * heads + h) * dk;
+                    int flat = (i * t + j) * width + at + h * dk;
                     int split = ((i * heads + h) * t + j) * dk;
                     ReadOnlySpan<float> from = src.Slice(toHeads ? flat : split, dk);
                     Span<float> to = dst.Slice(toHeads ? split : flat, dk);

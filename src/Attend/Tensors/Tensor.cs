@@ -21,7 +21,7 @@ public sealed class Tensor
     }
 
     /// <summary>The dimensions.</summary>
-    public Shape Shape { get; }
+    public Shape Shape { get; private init; }
 
     /// <summary>The number of elements.</summary>
     public int Length => Shape.Size;
@@ -167,6 +167,33 @@ public sealed class Tensor
                 t.Parents = [];
             }
         }
+    }
+
+    /// <summary>A tensor whose storage is assigned later by <see cref="Bind"/> (parameters before the slab exists).</summary>
+    internal static Tensor Unbound(Shape shape)
+    {
+        var t = new Tensor(new Shape(0), [], 0) { Shape = shape };
+        return t;
+    }
+
+    /// <summary>
+    /// A view of rows [start, start + count) of the first dimension, sharing storage and gradient
+    /// (a slice of a packed weight, such as the query part of in_proj_weight).
+    /// </summary>
+    public Tensor Rows(int start, int count)
+    {
+        int rowSize = Shape[0] == 0 ? 0 : Length / Shape[0];
+        if (start < 0 || count < 0 || start + count > Shape[0])
+            throw new ArgumentException($"Rows: [{start}, {start + count}) is outside the {Shape[0]} rows of {Shape}");
+        int[] dims = Shape.ToArray();
+        dims[0] = count;
+        var view = new Tensor(new Shape(dims), Buffer, Offset + start * rowSize) { _viewOf = _viewOf ?? this };
+        if (RequiresGrad && Autograd.IsEnabled)
+        {
+            view.RequiresGrad = true;
+            view.Parents = [this];
+        }
+        return view;
     }
 
     /// <summary>Points this tensor's storage and gradient into shared slabs (parameters as views of one slab).</summary>

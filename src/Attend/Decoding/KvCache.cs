@@ -1,0 +1,26 @@
+using Attend.Layers;
+
+namespace Attend.Decoding;
+
+/// <summary>
+/// The key/value caches of every decoder layer: self-attention keys and values grow by one position per step and
+/// the encoder's keys and values for cross-attention are computed once, so each new token costs one step.
+/// </summary>
+public sealed class KvCache
+{
+    /// <summary>Empty caches for <paramref name="layers"/> decoder layers.</summary>
+    public KvCache(int layers)
+    {
+        Self = Enumerable.Range(0, layers).Select(_ => new AttentionCache()).ToArray();
+        Cross = Enumerable.Range(0, layers).Select(_ => new AttentionCache()).ToArray();
+    }
+
+    /// <summary>Per layer, the self-attention cache.</summary>
+    public AttentionCache[] Self { get; }
+
+    /// <summary>Per layer, the cross-attention cache.</summary>
+    public AttentionCache[] Cross { get; }
+
+    /// <summary>The number of target positions already processed.</summary>
+    public int Length => Self.Length == 0 ? 0 : Self[0].Length;
+}

@@ -1,0 +1,92 @@
+using Attend.Tensors;
+
+namespace Attend.Layers;
+
+/// <summary>
+/// Multi-head attention: Q, K, V from learned projections (one packed projection W_in [3 dModel, dModel], as PyTorch's
+/// in_proj_weight and nanoGPT's c_attn), H heads of dK = dModel / H, Z = softmax(Q K^T / sqrt(dK) + M) V per head,
+/// heads concatenated and projected by W_out.
+/// </summary>
+public sealed class MultiHeadAttention
+{
+    private readonly DropoutSource _dropout;
+
+    /// <summary>Declares W_in "{inWeight}" [3 dModel, dModel], b_in "{inBias}", and W_out, b_out as "{outName}.weight/bias".</summary>
+    public MultiHeadAttention(ParameterStore store, string inWeight, string inBias, string outName, int dModel, int heads, DropoutSource dropout)
+    {
+        if (heads <= 0 || dModel % heads != 0)
+            throw new ArgumentException($"MultiHeadAttention: dModel {dModel} is not divisible by {heads} heads");
+        DModel = dModel;
+        Heads = heads;
+        InWeight = store.Create(inWeight, new Shape(3 * dModel, dModel), ParameterInit.XavierUniform);
+        InBias = store.Create(inBias, new Shape(3 * dModel), ParameterInit.Zeros);
+        Out = new Linear(store, outName, dModel, dModel);
+        _dropout = dropout;
+    }
+
+    /// <summary>The model width.</summary>
+    public int DModel { get; }
+
+    /// <summary>The number of heads H.</summary>
+    public int Heads { get; }
+
+    /// <summary>W_in [3 dModel, dModel]: rows [0, d) project Q, [d, 2d) K, [2d, 3d) V.</summary>
+    public Tensor InWeight { get; }
+
+    /// <summary>b_in [3 dModel].</summary>
+    public Tensor InBias { get; }
+
+    /// <summary>The output projection.</summary>
+    public Linear Out { get; }
+
+    /// <summary>When true, each forward pass keeps its attention weights in <see cref="LastWeights"/>.</summary>
+    public bool CaptureWeights { get; set; }
+
+    /// <summary>The attention weights of the last forward pass [B, H, Tq, Tk], when captured.</summary>
+    public float[]? LastWeights { get; private set; }
+
+    /// <summary>
+    /// Self-attention when <paramref name="memory"/> is null (Q, K, V from x), else cross-attention (Q from x, K and V from memory).
+    /// x [B, Tq, dModel]; memory [B, Tk, dModel]; keyPadding [B * Tk] (true = padding); returns [B, Tq, dModel].
+    /// With a cache, self-attention appends the new keys and values, and cross-attention computes them once.
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor? memory, bool[]? keyPadding, bool causal, AttentionCache? cache = null)
+    {
+        int d = DModel, h = Heads;
+        Tensor q, k, v;
+        if (memory is null)
+        {
+            Tensor qkv = Ops.Linear(x, InWeight, InBias);        // [B, T, 3 dModel]
+            q = Ops.SplitHeads(qkv, h, 0, 3);                   // [B, H, T, dK]
+            k = Ops.SplitHeads(qkv, h, 1, 3);
+            v = Ops.SplitHeads(qkv, h, 2, 3);
+            if (cache is not null)
+            {
+                k = cache.K is null ? k : Ops.Concat([cache.K, k], 2);   // [B, H, t, dK]
+                v = cache.V is null ? v : Ops.Concat([cache.V, v], 2);
+                (cache.K, cache.V) = (k, v);
+            }
+        }
+        else
+        {
+            q = Ops.SplitHeads(Ops.Linear(x, InWeight.Rows(0, d), InBias.Rows(0, d)), h);   // [B, H, Tq, dK]
+            if (cache?.K is not null)
+            {
+                (k, v) = (cache.K, cache.V!);
+            }
+            else
+            {
+                Tensor kv = Ops.Linear(memory, InWeight.Rows(d, 2 * d), InBias.Rows(d, 2 * d));   // [B, Tk, 2 dModel]
+                k = Ops.SplitHeads(kv, h, 0, 2);                 // [B, H, Tk, dK]
+                v = Ops.SplitHeads(kv, h, 1, 2);
+                if (cache is not null)
+                    (cache.K, cache.V) = (k, v);
+            }
+        }
+        float[]? weights = CaptureWeights ? new float[q.Shape[0] * h * q.Shape[2] * k.Shape[2]] : null;
+        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyPadding, causal, _dropout.Active, _dropout.Rng, weights);   // [B, H, Tq, dK]
+        if (CaptureWeights)
+            LastWeights = weights;
+        return Out.Forward(Ops.MergeHeads(z));                   // [B, Tq, dModel]
+    }
+}

@@ -1,0 +1,74 @@
+using Attend.Decoding;
+using Attend.Layers;
+using Attend.Tensors;
+
+namespace Attend.Models;
+
+/// <summary>
+/// A GPT-style language model with nanoGPT's tensor names (transformer.wte.weight, transformer.wpe.weight,
+/// transformer.h.N..., transformer.ln_f, lm_head.weight): logits = lm_head(ln_f(blocks(wte(x) + wpe(t)))).
+/// </summary>
+public sealed class DecoderOnlyTransformer : ITransformerModel
+{
+    private DecoderOnlyTransformer(ModelConfig config, ulong seed)
+    {
+        Config = config.Validate();
+        if (config.ModelType != "decoder_only")
+            throw new ArgumentException($"DecoderOnlyTransformer: config has model_type '{config.ModelType}'");
+        Parameters = new ParameterStore();
+        Dropout = new DropoutSource(config.Dropout, seed ^ 0x5EED);
+        TokenEmbedding = new Embedding(Parameters, "transformer.wte.weight", config.TgtVocabSize, config.DModel, config.ScaleEmbeddings, ParameterInit.SmallNormal);
+        Positions = new PositionalEncoding(Parameters, "transformer.wpe.weight", config.MaxLen, config.DModel, config.Positional == "learned");
+        Blocks = Enumerable.Range(0, config.DecoderLayers)
+            .Select(i => new GptBlock(Parameters, $"transformer.h.{i}", config.Shape, Dropout)).ToArray();
+        FinalNorm = new LayerNorm(Parameters, "transformer.ln_f", config.DModel, config.LayerNormEps);
+        Tensor head = config.TieEmbeddings
+            ? Parameters.Alias("lm_head.weight", "transformer.wte.weight")
+            : Parameters.Create("lm_head.weight", new Shape(config.TgtVocabSize, config.DModel), ParameterInit.SmallNormal);
+        Tensor? headBias = config.OutputBias ? Parameters.Create("lm_head.bias", new Shape(config.TgtVocabSize), ParameterInit.Zeros) : null;
+        Head = new Linear(head, headBias);
+        Parameters.Build(seed);
+    }
+
+    /// <summary>Builds a model with freshly initialised parameters from <paramref name="seed"/>.</summary>
+    public static DecoderOnlyTransformer Create(ModelConfig config, ulong seed = 1) => new(config, seed);
+
+    /// <inheritdoc/>
+    public ModelConfig Config { get; }
+
+    /// <inheritdoc/>
+    public ParameterStore Parameters { get; }
+
+    /// <inheritdoc/>
+    public DropoutSource Dropout { get; }
+
+    /// <summary>The token embedding (wte).</summary>
+    public Embedding TokenEmbedding { get; }
+
+    /// <summary>The positions (wpe when learned).</summary>
+    public PositionalEncoding Positions { get; }
+
+    /// <summary>The blocks.</summary>
+    public GptBlock[] Blocks { get; }
+
+    /// <summary>The final norm (ln_f).</summary>
+    public LayerNorm FinalNorm { get; }
+
+    /// <summary>The projection to vocabulary logits (lm_head).</summary>
+    public Linear Head { get; }
+
+    /// <summary>
+    /// Token ids [B, T] to logits [B, T, V], each position seeing only itself and the past. With a cache, ids hold only
+    /// the new positions, which start at the cache's length.
+    /// </summary>
+    public Tensor Forward(int[] ids, int batch, int length, bool[]? padding = null, KvCache? cache = null)
+    {
+        int start = cache?.Length ?? 0;
+        if (start + length > Config.MaxLen)
+            throw new ArgumentException($"sequence of {start + length} tokens is longer than the model's max_len {Config.MaxLen}");
+        Tensor x = Dropout.Apply(Positions.Forward(TokenEmbedding.Forward(ids, batch, length), start));   // [B, T, dModel]
+        for (int i = 0; i < Blocks.Length; i++)
+            x = Blocks[i].Forward(x, padding, cache?.Self[i]);
+        return Head.Forward(FinalNorm.Forward(x));                                                         // [B, T, V]
+    }
+}

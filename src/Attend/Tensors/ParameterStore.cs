@@ -1,0 +1,129 @@
+namespace Attend.Tensors;
+
+/// <summary>How a parameter is initialised.</summary>
+public enum ParameterInit
+{
+    /// <summary>All zeros (biases, layer-norm beta).</summary>
+    Zeros,
+
+    /// <summary>All ones (layer-norm gamma).</summary>
+    Ones,
+
+    /// <summary>Normal(0, 1), as PyTorch's nn.Embedding.</summary>
+    Normal,
+
+    /// <summary>Normal(0, 0.02), as nanoGPT.</summary>
+    SmallNormal,
+
+    /// <summary>Xavier/Glorot uniform: U(-a, a), a = sqrt(6 / (fan_in + fan_out)).</summary>
+    XavierUniform,
+
+    /// <summary>U(-1/sqrt(fan_in), 1/sqrt(fan_in)), PyTorch's nn.Linear default.</summary>
+    LinearUniform,
+}
+
+/// <summary>
+/// Every trainable parameter of a model as a view into one slab of values, with the gradients in a twin slab
+/// (as llm.c does), so zeroing gradients, the optimizer step and saving are flat loops.
+/// </summary>
+public sealed class ParameterStore
+{
+    private readonly List<(Tensor Tensor, ParameterInit Init, int FanIn, int FanOut)> _declared = [];
+    private readonly Dictionary<string, Tensor> _byName = new(StringComparer.Ordinal);
+    private readonly List<(string Alias, string Name)> _aliases = [];
+
+    /// <summary>The values of every parameter, concatenated in declaration order.</summary>
+    public float[] Values { get; private set; } = [];
+
+    /// <summary>The gradients, laid out like <see cref="Values"/>.</summary>
+    public float[] Gradients { get; private set; } = [];
+
+    /// <summary>True once <see cref="Build"/> has allocated the slabs.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>The parameters in declaration order.</summary>
+    public IReadOnlyList<Tensor> Parameters => _declared.Select(d => d.Tensor).ToList();
+
+    /// <summary>Other names under which a parameter is also known (tied weights), as (alias, name) pairs.</summary>
+    public IReadOnlyList<(string Alias, string Name)> Aliases => _aliases;
+
+    /// <summary>The parameter (or alias) called <paramref name="name"/>, or null.</summary>
+    public Tensor? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <summary>Declares a parameter; its storage exists after <see cref="Build"/>.</summary>
+    public Tensor Create(string name, Shape shape, ParameterInit init)
+    {
+        if (IsBuilt)
+            throw new InvalidOperationException($"ParameterStore: cannot declare '{name}' after Build");
+        if (_byName.ContainsKey(name))
+            throw new ArgumentException($"ParameterStore: parameter '{name}' is declared twice");
+        Tensor t = Tensor.Unbound(shape);
+        t.Name = name;
+        t.RequireGrad();
+        int fanIn = shape.Rank >= 2 ? shape.Size / shape[0] : shape.Size;
+        int fanOut = shape.Rank >= 2 ? shape[0] : shape.Size;
+        _declared.Add((t, init, fanIn, fanOut));
+        _byName[name] = t;
+        return t;
+    }
+
+    /// <summary>Makes <paramref name="alias"/> another name of the parameter <paramref name="name"/> (weight tying).</summary>
+    public Tensor Alias(string alias, string name)
+    {
+        Tensor t = Find(name) ?? throw new ArgumentException($"ParameterStore: no parameter '{name}' to alias");
+        _byName.Add(alias, t);
+        _aliases.Add((alias, name));
+        return t;
+    }
+
+    /// <summary>Allocates the two slabs, binds every parameter into them, and initialises the values from <paramref name="seed"/>.</summary>
+    public void Build(ulong seed)
+    {
+        if (IsBuilt)
+            throw new InvalidOperationException("ParameterStore: already built");
+        long total = _declared.Sum(d => (long)d.Tensor.Length);
+        if (total > Array.MaxLength)
+            throw new InvalidOperationException($"ParameterStore: {total} parameters exceed one array");
+        Values = new float[total];
+        Gradients = new float[total];
+        var rng = new Rng(seed);
+        int at = 0;
+        foreach ((Tensor t, ParameterInit init, int fanIn, int fanOut) in _declared)
+        {
+            t.Bind(Values, Gradients, at);
+            Initialise(t.Data, init, fanIn, fanOut, rng);
+            at += t.Length;
+        }
+        IsBuilt = true;
+    }
+
+    /// <summary>Sets every gradient to zero.</summary>
+    public void ZeroGrad() => Array.Clear(Gradients);
+
+    /// <summary>The number of trainable values.</summary>
+    public int Count => Values.Length;
+
+    private static void Initialise(Span<float> data, ParameterInit init, int fanIn, int fanOut, Rng rng)
+    {
+        switch (init)
+        {
+            case ParameterInit.Zeros:
+                data.Clear();
+                break;
+            case ParameterInit.Ones:
+                data.Fill(1f);
+                break;
+            case ParameterInit.Normal:
+            case ParameterInit.SmallNormal:
+                float std = init == ParameterInit.Normal ? 1f : 0.02f;
+                for (int i = 0; i < data.Length; i++)
+                    data[i] = (float)rng.NextGaussian() * std;
+                break;
+            default:
+                double bound = init == ParameterInit.XavierUniform ? Math.Sqrt(6.0 / (fanIn + fanOut)) : 1.0 / Math.Sqrt(fanIn);
+                for (int i = 0; i < data.Length; i++)
+                    data[i] = (float)((rng.NextDouble() * 2 - 1) * bound);
+                break;
+        }
+    }
+}
