@@ -6,7 +6,7 @@ namespace Attend.Layers;
 public sealed class Embedding
 {
     /// <summary>Declares the table "{name}" in <paramref name="store"/>.</summary>
-    public Embedding(ParameterStore store, string name, int vocab, int dModel, bool scale, ParameterInit init = ParameterInit.Normal)
+    public Embedding(ParameterStore store, string name, int vocab, int dModel, bool scale, ParameterInit init = ParameterInit.XavierUniform)
         : this(store.Create(name, new Shape(vocab, dModel), init), scale)
     {
     }
