@@ -1,0 +1,65 @@
+namespace Attend.Kernels;
+
+/// <summary>Chooses the path for a product and runs it; <see cref="Multiply"/> is the entry point tests use to force a path.</summary>
+internal static unsafe class GemmDispatch
+{
+    /// <summary>Below this many multiply-adds one thread is faster than waking another.</summary>
+    private const long ParallelThreshold = 1L << 17;
+
+    /// <summary>Up to this many rows of C use the small-rows path, which reads B in place.</summary>
+    private const int SmallRowsLimit = 16;
+
+    /// <summary>The path <see cref="Gemm.Multiply"/> takes for an m-row product on this machine.</summary>
+    public static GemmPath Choose(int m)
+    {
+        if (m <= SmallRowsLimit && GemmSmallRows.IsSupported)
+            return GemmPath.SmallRows;
+        if (GemmPacked.IsSupported(GemmPath.PackedAvx512))
+            return GemmPath.PackedAvx512;
+        if (GemmPacked.IsSupported(GemmPath.PackedAvx2))
+            return GemmPath.PackedAvx2;
+        return System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? GemmPath.PackedVector128 : GemmPath.PackedScalar;
+    }
+
+    /// <summary>True when <paramref name="path"/> can run on this machine.</summary>
+    public static bool IsSupported(GemmPath path) =>
+        path == GemmPath.SmallRows ? GemmSmallRows.IsSupported : GemmPacked.IsSupported(path);
+
+    /// <summary>C = alpha * op(A) op(B) + beta * C on <paramref name="path"/>; arguments must have passed <see cref="GemmArguments.Check"/>.</summary>
+    public static void Multiply(
+        GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
+        if (m == 0 || n == 0)
+            return;
+        if (!IsSupported(path))
+            throw new PlatformNotSupportedException($"Gemm: path {path} needs instructions this machine lacks");
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                Scale(m, n, beta, pc, ldc);
+                return;
+            }
+            if ((long)m * n * k < ParallelThreshold)
+                threads = 1;
+            if (path == GemmPath.SmallRows)
+                GemmSmallRows.Multiply(threads, transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            else
+                GemmPacked.Multiply(path, threads, transposeA, transposeB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+    }
+
+    // C = beta * C, where the product term vanishes (k = 0 or alpha = 0); beta = 0 clears C without reading it.
+    private static void Scale(int m, int n, float beta, float* c, int ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (nint)i * ldc, n);
+            if (beta == 0f)
+                row.Clear();
+            else if (beta != 1f)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Attend.Kernels;
+
+/// <summary>The 6 x 32 AVX-512 micro-kernel: 12 Vector512 accumulators, two B loads and six broadcasts per k step.</summary>
+internal static class GemmKernelAvx512
+{
+    /// <summary>Rows of the micro-tile.</summary>
+    public const int Rows = 6;
+
+    /// <summary>Columns of the micro-tile.</summary>
+    public const int Columns = 32;
+
+    /// <summary>
+    /// C[0..6, 0..32] = alpha * A B + beta * C for packed panels: A holds kc steps of 6 row values, B kc steps of 32
+    /// column values. beta == 0 writes C without reading it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default; Vector512<float> c01 = default;
+        Vector512<float> c10 = default; Vector512<float> c11 = default;
+        Vector512<float> c20 = default; Vector512<float> c21 = default;
+        Vector512<float> c30 = default; Vector512<float> c31 = default;
+        Vector512<float> c40 = default; Vector512<float> c41 = default;
+        Vector512<float> c50 = default; Vector512<float> c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> a0 = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
+            Vector512<float> a1 = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
+            Vector512<float> a2 = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
+            Vector512<float> a3 = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
+            Vector512<float> a4 = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
+            Vector512<float> a5 = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
+            a += 6;
+            b += 32;
+        }
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0f)
+        {
+            (va * c00).Store(c + 0 * ldc + 0);
+            (va * c01).Store(c + 0 * ldc + 16);
+            (va * c10).Store(c + 1 * ldc + 0);
+            (va * c11).Store(c + 1 * ldc + 16);
+            (va * c20).Store(c + 2 * ldc + 0);
+            (va * c21).Store(c + 2 * ldc + 16);
+            (va * c30).Store(c + 3 * ldc + 0);
+            (va * c31).Store(c + 3 * ldc + 16);
+            (va * c40).Store(c + 4 * ldc + 0);
+            (va * c41).Store(c + 4 * ldc + 16);
+            (va * c50).Store(c + 5 * ldc + 0);
+            (va * c51).Store(c + 5 * ldc + 16);
+            return;
+        }
+        Vector512<float> vb = Vector512.Create(beta);
+        Store(c + 0 * ldc + 0, c00, va, vb);
+        Store(c + 0 * ldc + 16, c01, va, vb);
+        Store(c + 1 * ldc + 0, c10, va, vb);
+        Store(c + 1 * ldc + 16, c11, va, vb);
+        Store(c + 2 * ldc + 0, c20, va, vb);
+        Store(c + 2 * ldc + 16, c21, va, vb);
+        Store(c + 3 * ldc + 0, c30, va, vb);
+        Store(c + 3 * ldc + 16, c31, va, vb);
+        Store(c + 4 * ldc + 0, c40, va, vb);
+        Store(c + 4 * ldc + 16, c41, va, vb);
+        Store(c + 5 * ldc + 0, c50, va, vb);
+        Store(c + 5 * ldc + 16, c51, va, vb);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(float* c, Vector512<float> acc, Vector512<float> alpha, Vector512<float> beta) =>
+        Avx512F.FusedMultiplyAdd(alpha, acc, beta * Vector512.Load(c)).Store(c);
+}

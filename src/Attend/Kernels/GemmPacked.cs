@@ -1,0 +1,156 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace Attend.Kernels;
+
+/// <summary>
+/// The BLIS-style product: for each NC-wide column block and KC-deep slice, pack the slice of op(B) into panels, then
+/// for each MC-high row block pack op(A) and run the micro-kernel over every micro-tile. Beta is applied by the first
+/// slice only; later slices accumulate. Rows are split between threads in whole micro-tiles, and every C element is
+/// computed by one thread with the same k order, so the result does not depend on the thread count.
+/// </summary>
+internal sealed unsafe class GemmPacked : KernelJob
+{
+    private const int BlockRows = 144;   // MC: a packed A block (MC x KC) stays in L2
+    private const int BlockDepth = 256;  // KC: a B micro-panel (KC x NR) stays in L1
+    private const int BlockColumns = 4080; // NC: the packed B block (KC x NC) stays in L3
+
+    [ThreadStatic] private static GemmPacked? _cached;
+
+    private delegate*<int, float*, float*, float*, nint, float, float, void> _kernel;
+    private int _mr, _nr, _parts;
+    private bool _transposeA, _transposeB;
+    private int _m, _n, _k;
+    private float _alpha, _beta;
+    private float* _a, _b, _c;
+    private nint _lda, _ldb, _ldc;
+
+    /// <summary>C = alpha * op(A) op(B) + beta * C with the packed kernel of <paramref name="path"/> on up to <paramref name="threads"/> threads.</summary>
+    public static void Multiply(
+        GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        GemmPacked job = _cached ??= new GemmPacked();
+        switch (path)
+        {
+            case GemmPath.PackedAvx512:
+                job.Use(&GemmKernelAvx512.Run, GemmKernelAvx512.Rows, GemmKernelAvx512.Columns);
+                break;
+            case GemmPath.PackedAvx2:
+                job.Use(&GemmKernelAvx2.Run, GemmKernelAvx2.Rows, GemmKernelAvx2.Columns);
+                break;
+            case GemmPath.PackedVector128:
+                job.Use(&GemmKernelVector128.Run, GemmKernelVector128.Rows, GemmKernelVector128.Columns);
+                break;
+            case GemmPath.PackedScalar:
+                job.Use(&GemmKernelScalar.Run, GemmKernelScalar.Rows, GemmKernelScalar.Columns);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(path), path, "not a packed path");
+        }
+        job._transposeA = transposeA;
+        job._transposeB = transposeB;
+        (job._m, job._n, job._k) = (m, n, k);
+        (job._alpha, job._beta) = (alpha, beta);
+        job._a = a;
+        job._b = b;
+        job._c = c;
+        (job._lda, job._ldb, job._ldc) = (lda, ldb, ldc);
+        job._parts = Math.Clamp((m + job._mr - 1) / job._mr, 1, threads);
+        try
+        {
+            KernelWorkers.Run(job, job._parts);
+        }
+        finally
+        {
+            job._a = job._b = job._c = null;
+        }
+    }
+
+    /// <summary>True when the packed path can run on this machine.</summary>
+    public static bool IsSupported(GemmPath path) => path switch
+    {
+        GemmPath.PackedAvx512 => Avx512F.IsSupported && Fma.IsSupported,
+        GemmPath.PackedAvx2 => Avx2.IsSupported && Fma.IsSupported,
+        GemmPath.PackedVector128 or GemmPath.PackedScalar => true,
+        _ => false,
+    };
+
+    private void Use(delegate*<int, float*, float*, float*, nint, float, float, void> kernel, int mr, int nr)
+    {
+        _kernel = kernel;
+        _mr = mr;
+        _nr = nr;
+    }
+
+    public override void Execute(int part)
+    {
+        int tiles = (_m + _mr - 1) / _mr;
+        int first = (int)((long)tiles * part / _parts), last = (int)((long)tiles * (part + 1) / _parts);
+        int row0 = first * _mr, row1 = Math.Min(_m, last * _mr);
+        if (row0 < row1)
+            Rows(row0, row1);
+    }
+
+    // Computes rows [row0, row1) of C.
+    private void Rows(int row0, int row1)
+    {
+        int mr = _mr, nr = _nr;
+        int nc = BlockColumns / nr * nr;
+        int mcMax = Math.Min(BlockRows, row1 - row0 + mr - 1) / mr * mr;
+        int kcMax = Math.Min(BlockDepth, _k);
+        int ncMax = (Math.Min(nc, _n) + nr - 1) / nr * nr;
+        float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax);
+        float* bPack = GemmScratch.B(ncMax * kcMax);
+        float* edge = GemmScratch.C(mr * nr);
+        for (int jc = 0; jc < _n; jc += nc)
+        {
+            int ncb = Math.Min(nc, _n - jc);
+            for (int pc = 0; pc < _k; pc += BlockDepth)
+            {
+                int kc = Math.Min(BlockDepth, _k - pc);
+                float beta = pc == 0 ? _beta : 1f;
+                GemmPacking.PackB(_transposeB, _b, _ldb, jc, ncb, pc, kc, nr, bPack);
+                for (int ic = row0; ic < row1; ic += BlockRows)
+                {
+                    int mc = Math.Min(BlockRows, row1 - ic);
+                    GemmPacking.PackA(_transposeA, _a, _lda, ic, mc, pc, kc, mr, aPack);
+                    Block(aPack, bPack, ic, mc, jc, ncb, kc, beta, edge);
+                }
+            }
+        }
+    }
+
+    // Runs the micro-kernel over the packed mc x ncb block whose top-left C element is (ic, jc).
+    private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int kc, float beta, float* edge)
+    {
+        int mr = _mr, nr = _nr;
+        nint ldc = _ldc;
+        for (int jr = 0; jr < ncb; jr += nr)
+        {
+            int cols = Math.Min(nr, ncb - jr);
+            float* bPanel = bPack + (nint)jr * kc;
+            for (int ir = 0; ir < mc; ir += mr)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* aPanel = aPack + (nint)ir * kc;
+                float* cTile = _c + (ic + ir) * ldc + jc + jr;
+                if (rows == mr && cols == nr)
+                {
+                    _kernel(kc, aPanel, bPanel, cTile, ldc, _alpha, beta);
+                    continue;
+                }
+                // An edge tile runs the same kernel on a full-size copy, so its elements get the same arithmetic.
+                if (beta != 0f)
+                    CopyTile(cTile, ldc, edge, nr, rows, cols);
+                _kernel(kc, aPanel, bPanel, edge, nr, _alpha, beta);
+                CopyTile(edge, nr, cTile, ldc, rows, cols);
+            }
+        }
+    }
+
+    private static void CopyTile(float* from, nint ldFrom, float* to, nint ldTo, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<float>(from + r * ldFrom, cols).CopyTo(new Span<float>(to + r * ldTo, cols));
+    }
+}
