@@ -8,5 +8,8 @@ internal static class CommandRegistry
     public static IReadOnlyList<CliCommand> All { get; } =
     [
         new BenchGemmCommand(),
+        new TokenizerTrainCommand(),
+        new TokenizerEncodeCommand(),
+        new TokenizerDecodeCommand(),
     ];
 }

@@ -1,0 +1,58 @@
+using System.Text;
+
+namespace Attend.Tokenization;
+
+/// <summary>File helpers for the tokenizer verbs: strict UTF-8 reading and loading by file kind.</summary>
+internal static class TokenizerFiles
+{
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The special tokens of OpenAI's cl100k_base.</summary>
+    public static IReadOnlyDictionary<string, int> Cl100kSpecialTokens { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["<|endoftext|>"] = 100257,
+        ["<|fim_prefix|>"] = 100258,
+        ["<|fim_middle|>"] = 100259,
+        ["<|fim_suffix|>"] = 100260,
+        ["<|endofprompt|>"] = 100276,
+    };
+
+    /// <summary>The lines of a UTF-8 text file; invalid UTF-8 throws <see cref="InvalidDataException"/> naming the file.</summary>
+    public static string[] ReadLines(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path, s_strictUtf8);
+        }
+        catch (DecoderFallbackException e)
+        {
+            string bytes = e.BytesUnknown is null ? "" : " (bytes " + Convert.ToHexString(e.BytesUnknown) + ")";
+            throw new InvalidDataException($"{path}: not valid UTF-8{bytes}", e);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{path}: no such file", path, e);
+        }
+    }
+
+    /// <summary>
+    /// Loads tokenizer.json, or a .tiktoken rank file with <paramref name="pattern"/> (default: cl100k's pattern and
+    /// special tokens when the file name contains "cl100k", else GPT-2's with &lt;|endoftext|&gt; after the last rank).
+    /// </summary>
+    public static BpeTokenizer Load(string path, string? pattern, BpeTokenizerOptions options)
+    {
+        if (!path.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase))
+        {
+            if (pattern is not null)
+                throw new ArgumentException("--pattern applies to .tiktoken files only (tokenizer.json names its own pre-tokenizer)");
+            return BpeTokenizer.FromTokenizerJson(path, options);
+        }
+        bool cl100k = Path.GetFileName(path).Contains("cl100k", StringComparison.OrdinalIgnoreCase);
+        PreTokenizer pre = pattern is not null ? PreTokenizer.Parse(pattern) : cl100k ? PreTokenizer.Cl100k : PreTokenizer.Gpt2;
+        if (cl100k)
+            return BpeTokenizer.FromTiktoken(path, pre, Cl100kSpecialTokens, options);
+        BpeTokenizer plain = BpeTokenizer.FromTiktoken(path, pre, null, options);
+        var specials = new Dictionary<string, int> { ["<|endoftext|>"] = plain.VocabularySize };
+        return BpeTokenizer.FromTiktoken(path, pre, specials, options);
+    }
+}
