@@ -7,6 +7,7 @@ internal static class CommandRegistry
 {
     public static IReadOnlyList<CliCommand> All { get; } =
     [
+        new DemoCommand(),
         new BenchGemmCommand(),
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),

@@ -53,15 +53,15 @@ public static partial class Ops
                 }
                 else
                 {
-                    float[] negated = new float[dY.Length];
+                    Span<float> negated = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
                     TensorPrimitives.Negate(dY, negated);
                     bc.ReduceIntoB(negated, b.Grad);
                 }
             }
             return;
         }
-        float[] tmp = new float[dY.Length];
-        float[] other = new float[dY.Length];
+        Span<float> tmp = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
+        Span<float> other = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
         if (a.RequiresGrad)
         {
             bc.ExpandB(b.Data, other);
@@ -81,7 +81,7 @@ public static partial class Ops
             else
             {
                 // d(a/b)/db = -a / b^2 = -y / b
-                float[] bExpanded = new float[dY.Length];
+                Span<float> bExpanded = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
                 bc.ExpandB(b.Data, bExpanded);
                 TensorPrimitives.Multiply(dY, y.Data, tmp);
                 TensorPrimitives.Divide(tmp, bExpanded, tmp);

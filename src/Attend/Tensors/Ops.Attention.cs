@@ -31,13 +31,13 @@ public static partial class Ops
         float scale = 1f / MathF.Sqrt(dk);
         int offset = tk - tq;
         int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
-        float[] p = new float[b * heads * pSize];
+        float[] p = Workspace.Rent(b * heads * pSize, clear: false);
         float[]? keep = null;
         if (dropout > 0f)
         {
-            keep = new float[p.Length];
+            keep = Workspace.Rent(b * heads * pSize, clear: false);
             float kept = 1f / (1f - dropout);
-            for (int i = 0; i < keep.Length; i++)
+            for (int i = 0; i < b * heads * pSize; i++)
                 keep[i] = rng!.NextSingle() < dropout ? 0f : kept;
         }
         Tensor z = Tensor.Result(new Shape(b, heads, tq, dv), q, k, v);
@@ -69,7 +69,7 @@ public static partial class Ops
             }
         });
         if (weights is not null)
-            p.CopyTo(weights, 0);
+            p.AsSpan(0, weights.Length).CopyTo(weights);
         z.SetBackward(() => AttentionBackward(q, k, v, z, p, keep, scale, b * heads));
         return z;
     }

@@ -13,15 +13,15 @@ public static partial class Ops
         if (p == 0f)
             return x;
         float keep = 1f / (1f - p);
-        float[] mask = new float[x.Length];
-        for (int i = 0; i < mask.Length; i++)
+        float[] mask = Workspace.Rent(x.Length, clear: false);
+        for (int i = 0; i < x.Length; i++)
             mask[i] = rng.NextSingle() < p ? 0f : keep;
         Tensor y = Tensor.Result(x.Shape, x);
-        System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data, mask, y.Data);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data, mask.AsSpan(0, x.Length), y.Data);
         y.SetBackward(() =>
         {
             if (x.RequiresGrad)
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.Grad, mask, x.Grad, x.Grad);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.Grad, mask.AsSpan(0, x.Length), x.Grad, x.Grad);
         });
         return y;
     }

@@ -11,7 +11,7 @@ public static partial class Ops
         var bc = new Broadcast("MaskedFill", x.Shape, mask.Shape);
         if (bc.Output != x.Shape)
             throw new ArgumentException($"MaskedFill: mask {mask.Shape} does not broadcast to input {x.Shape}");
-        float[] expanded = new float[x.Length];
+        float[] expanded = Workspace.Rent(x.Length, clear: false);
         bc.ExpandB(mask.Data, expanded);
         Tensor y = Tensor.Result(x.Shape, x);
         ReadOnlySpan<float> xd = x.Data;

@@ -208,7 +208,7 @@ public sealed class Tensor
     /// <summary>Creates the uninitialised result of an operation on <paramref name="inputs"/>, recording them when gradients flow.</summary>
     internal static Tensor Result(Shape shape, params Tensor[] inputs)
     {
-        var t = new Tensor(shape, GC.AllocateUninitializedArray<float>(shape.Size), 0);
+        var t = new Tensor(shape, Workspace.Rent(shape.Size, clear: false), 0);
         if (Autograd.IsEnabled)
         {
             foreach (Tensor input in inputs)
@@ -240,6 +240,6 @@ public sealed class Tensor
             _gradOffset = root._gradOffset + (Offset - root.Offset);
             return;
         }
-        _grad ??= new float[Shape.Size];
+        _grad ??= Workspace.Rent(Shape.Size, clear: true);
     }
 }

@@ -19,6 +19,7 @@ public static class TrainingStep
     /// <summary>Trains the encoder-decoder on one batch; returns the mean loss per target token (before the update).</summary>
     public static float Translation(Seq2SeqTransformer model, TranslationBatch batch, Adam adam, float lr, StepOptions options)
     {
+        using Workspace.Scope scope = Workspace.Begin();
         model.Parameters.ZeroGrad();
         model.Dropout.Training = true;
         Tensor logits = model.Forward(batch.Source, batch.SourceLength, batch.SourcePadding,
@@ -30,6 +31,7 @@ public static class TrainingStep
     /// <summary>Trains a language model on token blocks [B, T] predicting the next token at every position.</summary>
     public static float LanguageModel(DecoderOnlyTransformer model, int[] inputs, int[] targets, int batch, int length, Adam adam, float lr, StepOptions options)
     {
+        using Workspace.Scope scope = Workspace.Begin();
         model.Parameters.ZeroGrad();
         model.Dropout.Training = true;
         Tensor logits = model.Forward(inputs, batch, length);                                        // [B, T, V]
@@ -40,6 +42,7 @@ public static class TrainingStep
     /// <summary>Trains a classifier on padded token ids [B, T] with one label per row.</summary>
     public static float Classification(EncoderClassifier model, int[] ids, bool[] padding, int[] labels, int batch, int length, Adam adam, float lr, StepOptions options)
     {
+        using Workspace.Scope scope = Workspace.Begin();
         model.Parameters.ZeroGrad();
         model.Dropout.Training = true;
         Tensor loss = Ops.CrossEntropy(model.Forward(ids, batch, length, padding), labels, -100, options.LabelSmoothing);

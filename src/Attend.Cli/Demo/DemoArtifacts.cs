@@ -1,0 +1,14 @@
+using Attend.Cli.Checkpoints;
+
+namespace Attend.Cli.Demo;
+
+/// <summary>Where the demo wrote its checkpoint and pictures.</summary>
+internal sealed record DemoArtifacts(string ModelDirectory, string? LossCurve, string? AttentionMap)
+{
+    public static DemoArtifacts Write(string outDir, DemoResult result)
+    {
+        string modelDir = Path.GetFullPath(Path.Combine(outDir, "model"));
+        ModelFolder.Save(modelDir, result.Model, result.Tokenizer);
+        return new DemoArtifacts(modelDir, null, null);
+    }
+}
