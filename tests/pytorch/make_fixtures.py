@@ -327,7 +327,7 @@ def decoder_only(name, seed):
 
 def encoder_classifier(name, seed):
     config = config_json(model_type="encoder_classifier", d_model=8, d_ff=16, n_decoder_layers=0, src_vocab_size=11, tgt_vocab_size=11,
-                         num_classes=3)
+                         num_classes=3, layer_norm_eps=0.05)
     torch.manual_seed(seed)
     model = EncoderClassifier(config)
     perturb(model)
@@ -346,7 +346,8 @@ if __name__ == "__main__":
     # The post-norm translation model has the full tutorial shape at d_model 16; the other families use d_model 8 and
     # a narrower d_ff (d_k = 4) so that the committed fixtures stay under 200 KB while every stack has two layers.
     seq2seq("seq2seq_postnorm", 11)
-    seq2seq("seq2seq_prenorm", 12, d_model=8, d_ff=16, norm_first=True, activation="gelu",
+    # A large layer_norm_eps in two families shows that the configured epsilon reaches every layer norm.
+    seq2seq("seq2seq_prenorm", 12, d_model=8, d_ff=16, norm_first=True, activation="gelu", layer_norm_eps=0.05,
             src_vocab_size=12, tgt_vocab_size=12, tie_embeddings=True)
     decoder_only("decoder_only", 13)
     encoder_classifier("encoder_classifier", 14)

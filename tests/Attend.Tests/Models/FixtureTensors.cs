@@ -55,9 +55,6 @@ internal sealed class FixtureTensors
     /// <summary>Reads the header of <paramref name="path"/> and keeps the data in memory.</summary>
     public static FixtureTensors Read(string path) => new(path);
 
-    /// <summary>True when the file holds <paramref name="name"/>.</summary>
-    public bool Contains(string name) => _entries.ContainsKey(name);
-
     /// <summary>The dimensions of <paramref name="name"/>.</summary>
     public int[] Shape(string name) => Entry(name).Shape;
 

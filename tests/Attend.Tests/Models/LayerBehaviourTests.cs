@@ -187,9 +187,10 @@ public class LayerBehaviourTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Seq2SeqDecode_WithKvCache_OneTokenPerStep_MatchesTheFullPass(bool normFirst)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(false, 4)]
+    public void Seq2SeqDecode_WithKvCache_MatchesTheFullPass(bool normFirst, int chunk)
     {
         Seq2SeqTransformer model = normFirst ? PreNormTranslator : Translator;
         const int length = 6, vocab = 13;
@@ -197,13 +198,8 @@ public class LayerBehaviourTests
         Tensor memory = model.Encode(Source, Batch, 6, SourcePadding);
         float[] full = model.Decode(Target, Batch, length, memory, null, SourcePadding).ToArray();
         var cache = new KvCache(Seq2SeqConfig.DecoderLayers);
-        float[] stepped = new float[full.Length];
-        for (int t = 0; t < length; t++)
-        {
-            float[] step = model.Decode([Target[t], Target[length + t]], Batch, 1, memory, null, SourcePadding, cache).ToArray();
-            for (int b = 0; b < Batch; b++)
-                step.AsSpan(b * vocab, vocab).CopyTo(stepped.AsSpan((b * length + t) * vocab, vocab));
-        }
+        float[] stepped = Stepped(full.Length, length, vocab, chunk, Target,
+            (part, n) => model.Decode(part, Batch, n, memory, null, SourcePadding, cache));
         AssertClose(full, stepped, 1e-5);
     }
 
@@ -217,16 +213,23 @@ public class LayerBehaviourTests
         using var _ = Autograd.NoGrad();
         float[] full = Gpt.Forward(ids, Batch, length).ToArray();
         var cache = new KvCache(GptConfig.DecoderLayers);
-        float[] stepped = new float[full.Length];
+        float[] stepped = Stepped(full.Length, length, vocab, chunk, ids, (part, n) => Gpt.Forward(part, Batch, n, cache: cache));
+        AssertClose(full, stepped, 1e-5);
+    }
+
+    /// <summary>Logits [B, length, V] from feeding ids [B, length] to <paramref name="step"/> <paramref name="chunk"/> positions at a time.</summary>
+    private static float[] Stepped(int size, int length, int vocab, int chunk, int[] ids, Func<int[], int, Tensor> step)
+    {
+        float[] logits = new float[size];
         for (int start = 0; start < length; start += chunk)
         {
             int n = Math.Min(chunk, length - start);
             int[] part = Enumerable.Range(0, Batch).SelectMany(b => ids.Skip(b * length + start).Take(n)).ToArray();
-            float[] step = Gpt.Forward(part, Batch, n, cache: cache).ToArray();
+            float[] result = step(part, n).ToArray();                          // [B, n, V]
             for (int b = 0; b < Batch; b++)
-                step.AsSpan(b * n * vocab, n * vocab).CopyTo(stepped.AsSpan((b * length + start) * vocab, n * vocab));
+                result.AsSpan(b * n * vocab, n * vocab).CopyTo(logits.AsSpan((b * length + start) * vocab, n * vocab));
         }
-        AssertClose(full, stepped, 1e-5);
+        return logits;
     }
 
     /// <summary>Replaces every parameter by U(-0.5, 0.5) so no rule holds merely because weights are small or symmetric.</summary>
