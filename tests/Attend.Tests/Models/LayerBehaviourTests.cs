@@ -72,7 +72,7 @@ public class LayerBehaviourTests
     }
 
     [Property(MaxTest = 25)]
-    public Property DecoderOnly_ChangingALaterToken_LeavesEarlierLogitsUnchanged() =>
+    public Property DecoderOnly_ChangingLaterTokens_LeavesEarlierLogitsUnchanged() =>
         Prop.ForAll(Gen.Choose(0, 100_000).ToArbitrary(), seed =>
         {
             const int length = 8;
@@ -90,7 +90,7 @@ public class LayerBehaviourTests
         });
 
     [Property(MaxTest = 25)]
-    public Property Seq2SeqDecoder_ChangingALaterTargetToken_LeavesEarlierLogitsUnchanged() =>
+    public Property Seq2SeqDecoder_ChangingLaterTargetTokens_LeavesEarlierLogitsUnchanged() =>
         Prop.ForAll(Gen.Choose(0, 100_000).ToArbitrary(), seed =>
         {
             const int length = 6;
@@ -244,12 +244,13 @@ public class LayerBehaviourTests
 
     private static int[] RandomIds(Random rng, int count, int vocab) => Enumerable.Range(0, count).Select(_ => rng.Next(3, vocab)).ToArray();
 
-    /// <summary>A copy of ids [B, length] whose tokens at <paramref name="position"/> are replaced by other ids.</summary>
-    private static int[] WithChangedPositions(int[] ids, int length, int position, Random rng, int vocab)
+    /// <summary>A copy of ids [B, length] whose tokens at <paramref name="from"/> and after are replaced by other ids.</summary>
+    private static int[] WithChangedPositions(int[] ids, int length, int from, Random rng, int vocab)
     {
         int[] changed = (int[])ids.Clone();
         for (int b = 0; b < ids.Length / length; b++)
-            changed[b * length + position] = 3 + (ids[b * length + position] - 3 + 1 + rng.Next(vocab - 4)) % (vocab - 3);
+            for (int i = b * length + from; i < (b + 1) * length; i++)
+                changed[i] = 3 + (ids[i] - 3 + 1 + rng.Next(vocab - 4)) % (vocab - 3);
         return changed;
     }
 
