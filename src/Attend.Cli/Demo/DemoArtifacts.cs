@@ -1,4 +1,4 @@
-using Attend.Cli.Checkpoints;
+using Attend.IO;
 
 namespace Attend.Cli.Demo;
 
@@ -8,7 +8,7 @@ internal sealed record DemoArtifacts(string ModelDirectory, string? LossCurve, s
     public static DemoArtifacts Write(string outDir, DemoResult result)
     {
         string modelDir = Path.GetFullPath(Path.Combine(outDir, "model"));
-        ModelFolder.Save(modelDir, result.Model, result.Tokenizer);
+        Checkpoint.Save(modelDir, result.Model, result.Tokenizer);
         return new DemoArtifacts(modelDir, null, null);
     }
 }

@@ -1,0 +1,111 @@
+using Attend.Models;
+using Attend.Tensors;
+using Attend.Tokenization;
+
+namespace Attend.IO;
+
+/// <summary>
+/// A model as a folder: config.json (every hyper-parameter), model.safetensors (the weights under their PyTorch names,
+/// tied weights under each of their names) and tokenizer.json. Loading checks every tensor's presence, dtype and shape
+/// against the config before any weight is used.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>The buffers PyTorch modules keep in their state dicts that carry no trainable weight here.</summary>
+    private static bool IsKnownBuffer(string name) =>
+        name == "positional_encoding.pos_embedding" || (name.StartsWith("transformer.h.", StringComparison.Ordinal) && name.EndsWith(".attn.bias", StringComparison.Ordinal)
+            && !name.Contains("c_attn", StringComparison.Ordinal));
+
+    /// <summary>Writes config.json, model.safetensors and (when given) tokenizer.json into <paramref name="directory"/>, each atomically.</summary>
+    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer)
+    {
+        Directory.CreateDirectory(directory);
+        ModelConfig c = model.Config;
+        var tensors = model.Parameters.Parameters
+            .Select(p => (p.Name!, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.Data.ToArray()))
+            .Concat(model.Parameters.Aliases.Select(a =>
+            {
+                Tensor p = model.Parameters.Find(a.Name)!;
+                return (a.Alias, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.Data.ToArray());
+            }))
+            .ToList();
+        if (c.ModelType == "seq2seq" && c.Positional == "sinusoidal")
+            tensors.Add(("positional_encoding.pos_embedding", [c.MaxLen, 1, c.DModel], PositionalEncodingTable(c)));
+        SafeTensorsFile.Write(Path.Combine(directory, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        SafeTensorsFile.AtomicWrite(Path.Combine(directory, "config.json"), s =>
+        {
+            byte[] json = System.Text.Encoding.UTF8.GetBytes(c.ToJson() + "\n");
+            s.Write(json);
+        });
+        tokenizer?.SaveTokenizerJson(Path.Combine(directory, "tokenizer.json"));
+    }
+
+    /// <summary>The config of the checkpoint in <paramref name="directory"/>.</summary>
+    public static ModelConfig ReadConfig(string directory)
+    {
+        string path = Path.Combine(directory, "config.json");
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"{directory}: no such checkpoint folder");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: missing (a checkpoint folder holds config.json, model.safetensors and tokenizer.json)", path);
+        return ModelConfig.FromJson(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Loads the model of any family from <paramref name="directory"/>.</summary>
+    public static ITransformerModel LoadModel(string directory)
+    {
+        ModelConfig c = ReadConfig(directory);
+        ITransformerModel model = c.ModelType switch
+        {
+            "seq2seq" => Seq2SeqTransformer.Create(c),
+            "decoder_only" => DecoderOnlyTransformer.Create(c),
+            _ => EncoderClassifier.Create(c),
+        };
+        LoadWeights(Path.Combine(directory, "model.safetensors"), model.Parameters);
+        return model;
+    }
+
+    /// <summary>Loads a model that must be of type <typeparamref name="T"/>; another family is a clear error.</summary>
+    public static T LoadModel<T>(string directory) where T : class, ITransformerModel
+    {
+        ITransformerModel model = LoadModel(directory);
+        return model as T ?? throw new InvalidDataException(
+            $"{directory}: the checkpoint holds a {model.Config.ModelType} model, this needs {typeof(T).Name}");
+    }
+
+    /// <summary>The tokenizer saved with the checkpoint; its vocabulary must fit the model's.</summary>
+    public static BpeTokenizer LoadTokenizer(string directory, ModelConfig config)
+    {
+        string path = Path.Combine(directory, "tokenizer.json");
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path}: missing", path);
+        BpeTokenizer tokenizer = BpeTokenizer.FromTokenizerJson(path);
+        int vocab = config.ModelType == "encoder_classifier" ? config.SrcVocabSize : config.TgtVocabSize;
+        if (tokenizer.VocabularySize > vocab || (config.ModelType == "seq2seq" && tokenizer.VocabularySize > config.SrcVocabSize))
+            throw new InvalidDataException($"{path}: the tokenizer's vocabulary of {tokenizer.VocabularySize} does not fit the model's ({vocab})");
+        return tokenizer;
+    }
+
+    /// <summary>Copies every parameter (and checks every alias) from a safetensors file after validating names and shapes.</summary>
+    public static void LoadWeights(string path, ParameterStore parameters)
+    {
+        SafeTensorsFile file = SafeTensorsFile.Open(path);
+        var expected = parameters.Parameters.Select(p => (Name: p.Name!, Tensor: p))
+            .Concat(parameters.Aliases.Select(a => (Name: a.Alias, Tensor: parameters.Find(a.Name)!))).ToList();
+        foreach ((string name, Tensor t) in expected)
+        {
+            if (!file.Tensors.TryGetValue(name, out SafeTensorInfo? info))
+                throw new InvalidDataException($"{path}: tensor '{name}' is missing");
+            if (!info.Shape.SequenceEqual(t.Shape.ToArray().Select(d => (long)d)))
+                throw new InvalidDataException($"{path}: tensor '{name}' has shape [{string.Join(", ", info.Shape)}], the config needs {t.Shape}");
+        }
+        var known = expected.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (string name in file.Tensors.Keys)
+            if (!known.Contains(name) && !IsKnownBuffer(name))
+                throw new InvalidDataException($"{path}: tensor '{name}' is not part of this model");
+        foreach (Tensor p in parameters.Parameters)
+            file.ReadFloat32(p.Name!, p.Data);
+    }
+
+    private static float[] PositionalEncodingTable(ModelConfig c) => Layers.PositionalEncoding.Sinusoids(c.MaxLen, c.DModel);
+}
