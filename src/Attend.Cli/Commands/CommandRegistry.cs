@@ -8,6 +8,7 @@ internal static class CommandRegistry
     public static IReadOnlyList<CliCommand> All { get; } =
     [
         new DemoCommand(),
+        new TrainCommand(),
         new BenchGemmCommand(),
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),

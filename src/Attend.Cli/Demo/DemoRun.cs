@@ -63,7 +63,8 @@ internal static class DemoRun
             Adam = new AdamOptions { Beta1 = 0.9f, Beta2 = 0.98f, Eps = 1e-9f },
             Step = new StepOptions { LabelSmoothing = 0.1f, ClipNorm = 1f },
         };
-        var trainer = new TranslationTrainer(model, trainIds, validIds, trainerOptions) { OnStep = onStep };
+        var task = new TranslationTask(model, trainIds, validIds, trainerOptions.MaxTokens, trainerOptions.Seed);
+        var trainer = new Trainer(model, task, trainerOptions) { OnStep = onStep };
         onStage?.Invoke($"training a {model.Parameters.Count:N0}-parameter encoder-decoder on {KernelThreads.Count} threads");
         long start = Stopwatch.GetTimestamp();
         trainer.Run(cancel);

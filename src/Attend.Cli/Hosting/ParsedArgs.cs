@@ -8,11 +8,18 @@ internal sealed class ParsedArgs
     private readonly Dictionary<string, List<string>> _values;
     private readonly IReadOnlyList<CliOption> _options;
 
-    private ParsedArgs(Dictionary<string, List<string>> values, IReadOnlyList<CliOption> options)
+    private ParsedArgs(Dictionary<string, List<string>> values, IReadOnlyList<CliOption> options, IReadOnlyList<string> raw)
     {
         _values = values;
         _options = options;
+        Raw = raw;
     }
+
+    /// <summary>The arguments as given.</summary>
+    public IReadOnlyList<string> Raw { get; }
+
+    /// <summary>The options of the verb these arguments were checked against.</summary>
+    public IReadOnlyList<CliOption> Declared => _options;
 
     /// <summary>Parses <paramref name="args"/>; unknown options and missing values throw <see cref="UsageException"/>.</summary>
     public static ParsedArgs Parse(IReadOnlyList<string> args, IReadOnlyList<CliOption> options)
@@ -60,7 +67,7 @@ internal sealed class ParsedArgs
             if (taken == 0)
                 throw new UsageException($"option '--{name}' needs a value ({option.ValueName})");
         }
-        return new ParsedArgs(values, options);
+        return new ParsedArgs(values, options, [.. args]);
     }
 
     /// <summary>True when the option was given on the command line.</summary>
@@ -74,7 +81,7 @@ internal sealed class ParsedArgs
     {
         if (_values.TryGetValue(name, out List<string>? list))
             return list[0];
-        return Declared(name).Default;
+        return DeclaredOption(name).Default;
     }
 
     /// <summary>The value given or defaulted; a missing one throws <see cref="UsageException"/>.</summary>
@@ -86,7 +93,7 @@ internal sealed class ParsedArgs
     {
         if (_values.TryGetValue(name, out List<string>? list))
             return list;
-        string? d = Declared(name).Default;
+        string? d = DeclaredOption(name).Default;
         return d is null ? [] : [d];
     }
 
@@ -116,7 +123,7 @@ internal sealed class ParsedArgs
     public double? GetDoubleOrNull(string name, double min = double.NegativeInfinity, double max = double.PositiveInfinity) =>
         Get(name) is null ? null : GetDouble(name, min, max);
 
-    private CliOption Declared(string name) =>
+    private CliOption DeclaredOption(string name) =>
         _options.FirstOrDefault(o => o.Name == name)
         ?? throw new InvalidOperationException($"option '--{name}' is not declared by this verb");
 }

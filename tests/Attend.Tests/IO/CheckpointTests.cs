@@ -35,11 +35,11 @@ public sealed class CheckpointTests : IDisposable
         var options = new TrainerOptions { Steps = 24, MaxTokens = 128, Warmup = 4, ValidateEvery = 1000, LearningRate = 2e-3f, Seed = 9 };
 
         var straight = Seq2SeqTransformer.Create(WithDropout, 4);
-        new TranslationTrainer(straight, train, [], options).Run();
+        new Trainer(straight, new TranslationTask(straight, train, [], options.MaxTokens, options.Seed), options).Run();
 
         var first = Seq2SeqTransformer.Create(WithDropout, 4);
         using var stop = new CancellationTokenSource();
-        var interrupted = new TranslationTrainer(first, train, [], options) { OnStep = r => { if (r.Step == 11) stop.Cancel(); } };
+        var interrupted = new Trainer(first, new TranslationTask(first, train, [], options.MaxTokens, options.Seed), options) { OnStep = r => { if (r.Step == 11) stop.Cancel(); } };
         interrupted.Run(stop.Token);
         Assert.Equal(11, interrupted.State.Step);
         TrainingCheckpoint.Save(_dir, first, null, interrupted.Optimizer, interrupted.State);
@@ -47,7 +47,7 @@ public sealed class CheckpointTests : IDisposable
         var second = Checkpoint.LoadModel<Seq2SeqTransformer>(_dir);
         var adam = new Adam(second.Parameters, options.Adam);
         TrainerState state = TrainingCheckpoint.Load(_dir, adam);
-        new TranslationTrainer(second, train, [], options, state, adam).Run();
+        new Trainer(second, new TranslationTask(second, train, [], options.MaxTokens, options.Seed), options, state, adam).Run();
 
         Assert.Equal(straight.Parameters.Values, second.Parameters.Values);
     }

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Attend.Cli.Hosting;
+using Attend.Cli.Training;
+using Attend.Kernels;
+using Attend.Models;
+using Attend.Training;
+using Spectre.Console;
+
+namespace Attend.Cli.Commands;
+
+/// <summary><c>attend train</c>: trains a translator, a language model or a classifier from text files.</summary>
+internal sealed class TrainCommand : CliCommand
+{
+    public override IReadOnlyList<string> Path { get; } = ["train"];
+
+    public override string Summary => "Train a translator (--task translate), a language model (lm) or a classifier (classify) on your text files.";
+
+    public override IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("task", "translate, lm or classify.", "translate", ValueName: "TASK"),
+        new("out", "Folder for the checkpoints (best/ and last/) and the loss curve.", ValueName: "DIR"),
+        new("recipe", "A JSON file of option names and values; the command line wins.", ValueName: "FILE"),
+        new("resume", "Continue the run saved in --out (last/) exactly where it stopped.", IsFlag: true),
+        new("source", "translate: source sentences, one a line.", ValueName: "FILE"),
+        new("target", "translate: target sentences, aligned with --source.", ValueName: "FILE"),
+        new("valid-source", "translate: validation source sentences.", ValueName: "FILE"),
+        new("valid-target", "translate: validation target sentences.", ValueName: "FILE"),
+        new("input", "lm: text files; classify: 'label<TAB>text' lines.", IsMultiple: true, ValueName: "FILE"),
+        new("valid-input", "lm or classify: validation file.", ValueName: "FILE"),
+        new("valid-fraction", "Share held out for validation when no validation files are given.", "0.05", ValueName: "F"),
+        new("tokenizer", "A tokenizer.json to use instead of training one.", ValueName: "FILE"),
+        new("vocab-size", "Vocabulary of the BPE tokenizer trained on the training text.", "8000", ValueName: "N"),
+        new("truncate", "Cut sequences longer than --max-len instead of stopping with an error.", IsFlag: true),
+        new("d-model", "Model width.", "256", ValueName: "N"),
+        new("heads", "Attention heads.", "4", ValueName: "N"),
+        new("d-ff", "Feed-forward width.", "1024", ValueName: "N"),
+        new("encoder-layers", "Encoder layers (translate, classify).", "3", ValueName: "N"),
+        new("decoder-layers", "Decoder layers (translate, lm).", "3", ValueName: "N"),
+        new("max-len", "Longest sequence in tokens.", "128", ValueName: "N"),
+        new("dropout", "Dropout probability.", "0.1", ValueName: "P"),
+        new("activation", "relu or gelu.", "relu", ValueName: "NAME"),
+        new("norm-first", "Pre-norm instead of the paper's post-norm.", IsFlag: true),
+        new("positional", "sinusoidal or learned.", "sinusoidal", ValueName: "KIND"),
+        new("no-tie-embeddings", "Separate source, target and output embeddings.", IsFlag: true),
+        new("steps", "Optimisation steps.", "4000", ValueName: "N"),
+        new("max-tokens", "Padded tokens per batch (translate, classify).", "4096", ValueName: "N"),
+        new("batch", "lm: blocks per batch.", "12", ValueName: "N"),
+        new("block", "lm: tokens per block.", "64", ValueName: "N"),
+        new("schedule", "cosine, noam (the paper's warm-up) or constant.", "cosine", ValueName: "NAME"),
+        new("lr", "Peak learning rate (the factor for noam).", "0.0007", ValueName: "LR"),
+        new("min-lr", "Final learning rate of the cosine schedule.", "0.00007", ValueName: "LR"),
+        new("warmup", "Warm-up steps.", "400", ValueName: "N"),
+        new("beta2", "Adam's beta2.", "0.98", ValueName: "B"),
+        new("eps", "Adam's epsilon.", "1e-9", ValueName: "E"),
+        new("weight-decay", "Weight decay.", "0", ValueName: "W"),
+        new("adamw", "Decoupled weight decay (AdamW).", IsFlag: true),
+        new("label-smoothing", "Label smoothing (translate default 0.1; lm and classify use 0).", "0.1", ValueName: "E"),
+        new("clip", "Clip gradients to this global norm (0: off).", "1", ValueName: "N"),
+        new("validate-every", "Validate and checkpoint every N steps.", "500", ValueName: "N"),
+        new("seed", "Seed of the weights, the data order and dropout.", "1", ValueName: "S"),
+        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+    ];
+
+    public override int Execute(ParsedArgs args, CliContext context)
+    {
+        args = Recipe.Apply(args);
+        KernelThreads.Count = args.GetInt("threads", 1, 256);
+        string task = args.Required("task");
+        if (task is not ("translate" or "lm" or "classify"))
+            throw new UsageException($"option '--task' must be translate, lm or classify, got '{task}'");
+        var run = new TrainingRun(args, context, AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) }));
+        return task switch
+        {
+            "translate" => run.Translate(),
+            "lm" => run.LanguageModel(),
+            _ => run.Classify(),
+        };
+    }
+
+    /// <summary>The model config the options describe.</summary>
+    public static ModelConfig Config(ParsedArgs args, string type, int srcVocab, int tgtVocab, int pad, int bos, int eos, int classes = 2) => new ModelConfig
+    {
+        ModelType = type,
+        DModel = args.GetInt("d-model", 1),
+        Heads = args.GetInt("heads", 1),
+        DFF = args.GetInt("d-ff", 1),
+        EncoderLayers = type == "decoder_only" ? 0 : args.GetInt("encoder-layers", 0),
+        DecoderLayers = type == "encoder_classifier" ? 0 : args.GetInt("decoder-layers", 0),
+        SrcVocabSize = srcVocab,
+        TgtVocabSize = tgtVocab,
+        MaxLen = args.GetInt("max-len", 1),
+        Dropout = (float)args.GetDouble("dropout", 0, 0.99),
+        Activation = args.Required("activation"),
+        NormFirst = args.Flag("norm-first"),
+        Positional = args.Required("positional"),
+        TieEmbeddings = !args.Flag("no-tie-embeddings"),
+        ScaleEmbeddings = true,
+        NumClasses = classes,
+        PadId = pad,
+        BosId = bos,
+        EosId = eos,
+    }.Validate();
+
+    /// <summary>The trainer options the options describe.</summary>
+    public static TrainerOptions Trainer(ParsedArgs args, float labelSmoothing) => new()
+    {
+        Steps = args.GetInt("steps", 1),
+        MaxTokens = args.GetInt("max-tokens", 1),
+        Schedule = args.Required("schedule"),
+        LearningRate = (float)args.GetDouble("lr", 0),
+        MinLearningRate = (float)args.GetDouble("min-lr", 0),
+        Warmup = args.GetInt("warmup", 0),
+        ValidateEvery = args.GetInt("validate-every", 1),
+        Seed = (ulong)args.GetInt("seed", 0),
+        Adam = new AdamOptions
+        {
+            Beta2 = (float)args.GetDouble("beta2", 0, 1),
+            Eps = (float)args.GetDouble("eps", 0),
+            WeightDecay = (float)args.GetDouble("weight-decay", 0),
+            Decoupled = args.Flag("adamw"),
+        },
+        Step = new StepOptions { LabelSmoothing = labelSmoothing, ClipNorm = (float)args.GetDouble("clip", 0) },
+    };
+
+    internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

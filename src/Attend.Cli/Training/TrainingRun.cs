@@ -1,0 +1,231 @@
+using System.Text.Json;
+using Attend.Cli.Commands;
+using Attend.Cli.Hosting;
+using Attend.IO;
+using Attend.Models;
+using Attend.Tokenization;
+using Attend.Training;
+using Spectre.Console;
+
+namespace Attend.Cli.Training;
+
+/// <summary>
+/// One <c>attend train</c> run: data, tokenizer, model, trainer, progress, and checkpoints in --out: last/ after each
+/// validation and on Ctrl+C, best/ when the validation loss improves, loss.png beside them. A loss that becomes NaN
+/// or infinite stops the run with the last good checkpoints untouched.
+/// </summary>
+internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiConsole console)
+{
+    private const string RunFile = "run.json";
+
+    private string Out => args.Required("out");
+
+    private string LastDir => System.IO.Path.Combine(Out, "last");
+
+    private string BestDir => System.IO.Path.Combine(Out, "best");
+
+    public int Translate()
+    {
+        Prepare();
+        var pairs = Attend.Data.ParallelCorpus.Read(Need("source"), Need("target"));
+        List<(string Source, string Target)> validText = args.Get("valid-source") is string vs
+            ? Attend.Data.ParallelCorpus.Read(vs, Need("valid-target"))
+            : [];
+        if (validText.Count == 0)
+            (pairs, validText) = TrainingData.Split(pairs, args.GetDouble("valid-fraction", 0, 0.5), (ulong)args.GetInt("seed", 0));
+        BpeTokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+            : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), pairs.SelectMany(p => new[] { p.Source, p.Target }));
+        (int pad, int bos, int eos) = Specials(tokenizer);
+        Seq2SeqTransformer model = Resuming ? Checkpoint.LoadModel<Seq2SeqTransformer>(LastDir)
+            : Seq2SeqTransformer.Create(TrainCommand.Config(args, "seq2seq", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos), Seed);
+        int maxLen = model.Config.MaxLen - 1;
+        bool truncate = args.Flag("truncate");
+        List<(int[], int[])> Encode(List<(string Source, string Target)> list, string what) => list.Select((p, i) =>
+            (TrainingData.Ids(tokenizer, p.Source, maxLen, truncate, $"{what} source line {i + 1}"),
+             TrainingData.Ids(tokenizer, p.Target, maxLen, truncate, $"{what} target line {i + 1}"))).ToList();
+        TrainerOptions options = TrainCommand.Trainer(args, (float)args.GetDouble("label-smoothing", 0, 1));
+        var task = new TranslationTask(model, Encode(pairs, "training"), Encode(validText, "validation"), options.MaxTokens, options.Seed);
+        return Run(model, tokenizer, task, options, $"{pairs.Count:N0} sentence pairs");
+    }
+
+    public int LanguageModel()
+    {
+        Prepare();
+        IReadOnlyList<string> inputs = args.GetAll("input");
+        if (inputs.Count == 0)
+            throw new UsageException("option '--input' is required for --task lm");
+        string text = string.Join("\n", inputs.Select(f => string.Join("\n", Attend.Data.TextFiles.ReadLines(f))));
+        if (text.Length == 0)
+            throw new CliException($"{string.Join(", ", inputs)}: the text is empty");
+        string validText;
+        if (args.Get("valid-input") is string vf)
+        {
+            validText = string.Join("\n", Attend.Data.TextFiles.ReadLines(vf));
+        }
+        else
+        {
+            int cut = (int)(text.Length * (1 - args.GetDouble("valid-fraction", 0, 0.5)));
+            (text, validText) = (text[..cut], text[cut..]);
+        }
+        BpeTokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+            : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), text.Split('\n'));
+        (int pad, int bos, int eos) = Specials(tokenizer);
+        DecoderOnlyTransformer model = Resuming ? Checkpoint.LoadModel<DecoderOnlyTransformer>(LastDir)
+            : DecoderOnlyTransformer.Create(TrainCommand.Config(args, "decoder_only", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos), Seed);
+        TrainerOptions options = TrainCommand.Trainer(args, args.Has("label-smoothing") ? (float)args.GetDouble("label-smoothing", 0, 1) : 0f);
+        int block = args.GetInt("block", 1);
+        var task = new LanguageModelTask(model, tokenizer.EncodeToIds(text), tokenizer.EncodeToIds(validText), args.GetInt("batch", 1), block, options.Seed);
+        return Run(model, tokenizer, task, options, $"{text.Length:N0} characters");
+    }
+
+    public int Classify()
+    {
+        Prepare();
+        IReadOnlyList<string> inputs = args.GetAll("input");
+        if (inputs.Count != 1)
+            throw new UsageException("option '--input' takes one 'label<TAB>text' file for --task classify");
+        var all = TrainingData.LabelledLines(inputs[0]);
+        var valid = args.Get("valid-input") is string vf ? TrainingData.LabelledLines(vf) : [];
+        if (valid.Count == 0)
+            (all, valid) = TrainingData.Split(all, args.GetDouble("valid-fraction", 0, 0.5), (ulong)args.GetInt("seed", 0));
+        BpeTokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+            : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), all.Select(e => e.Text));
+        List<string> labels = Resuming ? ClassLabels.Read(LastDir) : all.Select(e => e.Label).Distinct().ToList();
+        (int pad, int bos, int eos) = Specials(tokenizer);
+        EncoderClassifier model = Resuming ? Checkpoint.LoadModel<EncoderClassifier>(LastDir)
+            : EncoderClassifier.Create(TrainCommand.Config(args, "encoder_classifier", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos, labels.Count), Seed);
+        int maxLen = model.Config.MaxLen;
+        bool truncate = args.Flag("truncate");
+        List<(int[], int)> Encode(List<(string Label, string Text)> list, string what) => list.Select((e, i) =>
+        {
+            int label = labels.IndexOf(e.Label);
+            if (label < 0)
+                throw new CliException($"{what} line {i + 1}: label '{e.Label}' does not occur in the training data");
+            return (TrainingData.Ids(tokenizer, e.Text, maxLen, truncate, $"{what} line {i + 1}"), label);
+        }).ToList();
+        TrainerOptions options = TrainCommand.Trainer(args, args.Has("label-smoothing") ? (float)args.GetDouble("label-smoothing", 0, 1) : 0f);
+        var task = new ClassificationTask(model, Encode(all, "training"), Encode(valid, "validation"), options.MaxTokens, options.Seed);
+        return Run(model, tokenizer, task, options, $"{all.Count:N0} labelled lines, classes {string.Join(", ", labels)}", labels);
+    }
+
+    private bool Resuming => args.Flag("resume");
+
+    private ulong Seed => (ulong)args.GetInt("seed", 0);
+
+    private string Need(string option) => args.Get(option) ?? throw new UsageException($"option '--{option}' is required for --task {args.Get("task")}");
+
+    private void Prepare()
+    {
+        string outDir = Out;
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            string probe = System.IO.Path.Combine(outDir, ".write-test");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"{outDir}: cannot write to the output folder ({e.Message})", e);
+        }
+        if (Resuming)
+        {
+            if (!File.Exists(System.IO.Path.Combine(LastDir, "trainer_state.json")))
+                throw new CliException($"{LastDir}: nothing to resume (no trainer_state.json)");
+            string runFile = System.IO.Path.Combine(outDir, RunFile);
+            if (File.Exists(runFile))
+                args = Recipe.Apply(ParsedArgs.Parse([.. args.Raw, "--recipe", runFile], args.Declared));
+        }
+        else
+        {
+            SaveRun(outDir);
+        }
+    }
+
+    private void SaveRun(string outDir)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            foreach (CliOption o in args.Declared)
+            {
+                if (o.Name is "resume" or "recipe" or "threads" || !args.Has(o.Name))
+                    continue;
+                if (o.IsFlag)
+                    w.WriteBoolean(o.Name, true);
+                else if (o.IsMultiple)
+                {
+                    w.WriteStartArray(o.Name);
+                    foreach (string v in args.GetAll(o.Name))
+                        w.WriteStringValue(v);
+                    w.WriteEndArray();
+                }
+                else
+                    w.WriteString(o.Name, args.Get(o.Name));
+            }
+            w.WriteEndObject();
+        }
+        SafeTensorsFile.AtomicWrite(System.IO.Path.Combine(outDir, RunFile), s => s.Write(stream.ToArray()));
+    }
+
+    private static (int Pad, int Bos, int Eos) Specials(BpeTokenizer tokenizer) =>
+        (tokenizer.PadId ?? throw new CliException("the tokenizer has no <pad> token; train one here or add the special tokens"),
+         tokenizer.BosId ?? throw new CliException("the tokenizer has no <bos> token"),
+         tokenizer.EosId ?? throw new CliException("the tokenizer has no <eos> token"));
+
+    private int Run(ITransformerModel model, BpeTokenizer tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary, List<string>? labels = null)
+    {
+        Adam adam = new(model.Parameters, options.Adam);
+        TrainerState? state = Resuming ? TrainingCheckpoint.Load(LastDir, adam) : null;
+        var trainer = new Trainer(model, task, options, state, adam);
+        void SaveLast()
+        {
+            TrainingCheckpoint.Save(LastDir, model, tokenizer, trainer.Optimizer, trainer.State);
+            if (labels is not null)
+                ClassLabels.Write(LastDir, labels);
+            LossCurve.TrySave(System.IO.Path.Combine(Out, "loss.png"), trainer.State);
+        }
+        trainer.OnValidation = (s, best) =>
+        {
+            SaveLast();
+            if (best)
+            {
+                Checkpoint.Save(BestDir, model, tokenizer);
+                if (labels is not null)
+                    ClassLabels.Write(BestDir, labels);
+            }
+        };
+        console.WriteLine($"{dataSummary}; {model.Parameters.Count:N0} parameters; {(state is null ? "starting" : $"resuming at step {state.Step}")}");
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            TrainingProgressView.Run(console, options.Steps, (onStep, _) =>
+            {
+                trainer.OnStep = onStep;
+                trainer.Run(cancel.Token);
+                return 0;
+            });
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+        if (cancel.IsCancellationRequested)
+        {
+            SaveLast();
+            context.Out.WriteLine($"interrupted at step {trainer.State.Step}; saved {LastDir}; continue with --resume");
+            return 130;
+        }
+        double valid = trainer.State.ValidationLosses.Count > 0 ? trainer.State.ValidationLosses[^1].Loss : double.NaN;
+        context.Out.WriteLine(TrainCommand.Invariant(
+            $"done: {trainer.State.Step} steps, last training loss {trainer.State.TrainLosses[^1].Loss:F4}, validation loss {valid:F4} (perplexity {Math.Exp(valid):F2}); best: {BestDir}; last: {LastDir}"));
+        return 0;
+    }
+}

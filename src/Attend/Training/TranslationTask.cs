@@ -1,0 +1,62 @@
+using Attend.Models;
+using Attend.Tensors;
+
+namespace Attend.Training;
+
+/// <summary>Translation: sentence pairs batched by token count with length bucketing; the loss is per target token.</summary>
+public sealed class TranslationTask : ITrainingTask
+{
+    private readonly Seq2SeqTransformer _model;
+    private readonly IReadOnlyList<(int[] Source, int[] Target)> _train;
+    private readonly IReadOnlyList<(int[] Source, int[] Target)> _valid;
+    private readonly int[] _lengths;
+    private readonly int _maxTokens;
+    private readonly ulong _seed;
+
+    /// <summary>A task over tokenized pairs (ids without bos and eos).</summary>
+    public TranslationTask(Seq2SeqTransformer model, IReadOnlyList<(int[] Source, int[] Target)> train,
+        IReadOnlyList<(int[] Source, int[] Target)> valid, int maxTokens, ulong seed)
+    {
+        if (train.Count == 0)
+            throw new ArgumentException("the training set is empty");
+        _model = model;
+        _train = train;
+        _valid = valid;
+        _maxTokens = maxTokens;
+        _seed = seed;
+        _lengths = train.Select(p => Math.Max(p.Source.Length, p.Target.Length + 1)).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<int[]> Batches(long epoch) => BatchPlan.ForEpoch(_lengths, _maxTokens, _seed, epoch);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options)
+    {
+        ModelConfig c = _model.Config;
+        TranslationBatch b = TranslationBatch.Create(batch.Select(i => _train[i]).ToList(), c.PadId, c.BosId, c.EosId);
+        return (TrainingStep.Translation(_model, b, adam, lr, options), b.TargetTokens);
+    }
+
+    /// <inheritdoc/>
+    public double ValidationLoss() => _valid.Count == 0 ? double.NaN : Loss(_model, _valid, _maxTokens);
+
+    /// <summary>The mean cross-entropy per target token of <paramref name="pairs"/> (no smoothing).</summary>
+    public static double Loss(Seq2SeqTransformer model, IReadOnlyList<(int[] Source, int[] Target)> pairs, int maxTokens)
+    {
+        using var noGrad = Autograd.NoGrad();
+        int[] lengths = pairs.Select(p => Math.Max(p.Source.Length, p.Target.Length + 1)).ToArray();
+        double total = 0;
+        long count = 0;
+        foreach (int[] indices in BatchPlan.ForEpoch(lengths, maxTokens, 0, 0))
+        {
+            using Workspace.Scope scope = Workspace.Begin();
+            var batch = TranslationBatch.Create(indices.Select(i => pairs[i]).ToList(), model.Config.PadId, model.Config.BosId, model.Config.EosId);
+            Tensor logits = model.Forward(batch.Source, batch.SourceLength, batch.SourcePadding, batch.TargetIn, batch.TargetLength, batch.TargetPadding, batch.Batch);
+            int n = batch.TargetTokens;
+            total += Ops.CrossEntropy(logits, batch.TargetOut, model.Config.PadId).Item() * (double)n;
+            count += n;
+        }
+        return total / Math.Max(1, count);
+    }
+}
