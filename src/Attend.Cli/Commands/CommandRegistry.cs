@@ -9,6 +9,8 @@ internal static class CommandRegistry
     [
         new DemoCommand(),
         new TrainCommand(),
+        new TranslateCommand(),
+        new GenerateCommand(),
         new BenchGemmCommand(),
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),

@@ -1,0 +1,35 @@
+using Attend.Cli.Hosting;
+
+namespace Attend.Cli.Inference;
+
+/// <summary>The lines an inference verb works on: from --input, else standard input; Windows line endings normalised.</summary>
+internal static class InputLines
+{
+    public static List<string> Read(ParsedArgs args, CliContext context)
+    {
+        if (args.Get("input") is string path)
+            return Attend.Data.TextFiles.ReadLines(path);
+        var lines = new List<string>();
+        while (context.In.ReadLine() is { } line)
+            lines.Add(line.EndsWith('\r') ? line[..^1] : line);
+        return lines;
+    }
+
+    /// <summary>Token ids for each line, checked against the model's max_len (or cut to it when asked).</summary>
+    public static List<int[]> Encode(Attend.Tokenization.BpeTokenizer tokenizer, List<string> lines, int maxLen, bool truncate, string where)
+    {
+        var result = new List<int[]>(lines.Count);
+        for (int i = 0; i < lines.Count; i++)
+        {
+            int[] ids = tokenizer.EncodeToIds(lines[i]);
+            if (ids.Length > maxLen)
+            {
+                if (!truncate)
+                    throw new CliException($"{where} line {i + 1}: {ids.Length} tokens, more than the model's max_len {maxLen} (pass --truncate to cut it)");
+                ids = ids[..maxLen];
+            }
+            result.Add(ids);
+        }
+        return result;
+    }
+}
