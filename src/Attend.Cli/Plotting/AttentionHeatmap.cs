@@ -18,7 +18,8 @@ internal static class AttentionHeatmap
             var plot = new ScottPlot.Plot();
             var map = plot.Add.Heatmap(data);
             map.Colormap = new ScottPlot.Colormaps.Viridis();
-            map.Extent = new ScottPlot.CoordinateRect(-0.5, cols - 0.5, -0.5, rows - 0.5);
+            // ScottPlot places the centres of the edge cells on the extent: cell (i, j) is centred at (j, rows - 1 - i)
+            map.Extent = new ScottPlot.CoordinateRect(0, Math.Max(1, cols - 1), 0, Math.Max(1, rows - 1));
             plot.Add.ColorBar(map);
             double[] xs = Enumerable.Range(0, cols).Select(i => (double)i).ToArray();
             double[] ys = Enumerable.Range(0, rows).Select(i => (double)(rows - 1 - i)).ToArray();
