@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
@@ -10,9 +11,9 @@ namespace Attend.Kernels;
 /// </summary>
 internal sealed unsafe class GemmPacked : KernelJob
 {
-    private const int BlockRows = 144;   // MC: a packed A block (MC x KC) stays in L2
-    private const int BlockDepth = 256;  // KC: a B micro-panel (KC x NR) stays in L1
-    private const int BlockColumns = 4080; // NC: the packed B block (KC x NC) stays in L3
+    private static readonly int BlockRows = int.Parse(Environment.GetEnvironmentVariable("MC") ?? "144");   // MC: a packed A block (MC x KC) stays in L2
+    private static readonly int BlockDepth = int.Parse(Environment.GetEnvironmentVariable("KC") ?? "256");  // KC: a B micro-panel (KC x NR) stays in L1
+    private static readonly int BlockColumns = int.Parse(Environment.GetEnvironmentVariable("NC") ?? "4080"); // NC: the packed B block (KC x NC) stays in L3
 
     [ThreadStatic] private static GemmPacked? _cached;
 
@@ -92,6 +93,7 @@ internal sealed unsafe class GemmPacked : KernelJob
     }
 
     // Computes rows [row0, row1) of C.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Rows(int row0, int row1)
     {
         int mr = _mr, nr = _nr;
@@ -99,8 +101,8 @@ internal sealed unsafe class GemmPacked : KernelJob
         int mcMax = Math.Min(BlockRows, row1 - row0 + mr - 1) / mr * mr;
         int kcMax = Math.Min(BlockDepth, _k);
         int ncMax = (Math.Min(nc, _n) + nr - 1) / nr * nr;
-        float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax);
-        float* bPack = GemmScratch.B(ncMax * kcMax);
+        float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax + GemmPacking.Slack);
+        float* bPack = GemmScratch.B(ncMax * kcMax + GemmPacking.Slack);
         float* edge = GemmScratch.C(mr * nr);
         for (int jc = 0; jc < _n; jc += nc)
         {
@@ -121,6 +123,7 @@ internal sealed unsafe class GemmPacked : KernelJob
     }
 
     // Runs the micro-kernel over the packed mc x ncb block whose top-left C element is (ic, jc).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int kc, float beta, float* edge)
     {
         int mr = _mr, nr = _nr;

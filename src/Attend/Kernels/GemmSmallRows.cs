@@ -75,6 +75,7 @@ internal sealed unsafe class GemmSmallRows : KernelJob
     }
 
     // C columns [col0, col1) with B^T stored: four columns at a time against three or one rows of A.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DotColumns(int col0, int col1)
     {
         for (int j = col0; j < col1; j += 4)
@@ -172,6 +173,7 @@ internal sealed unsafe class GemmSmallRows : KernelJob
 
     // C columns [col0, col1) with B stored k x n: tiles of up to six rows by 16 columns; the last partial column tile
     // runs on a zero-padded copy of its B columns and a full-width copy of its C tile, so it gets the same arithmetic.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BroadcastColumns(int col0, int col1)
     {
         int full = col0 + (col1 - col0) / ColumnBlock * ColumnBlock;
@@ -201,6 +203,7 @@ internal sealed unsafe class GemmSmallRows : KernelJob
     }
 
     // All rows of C against one 16-column strip of B: six rows at a time, then the remaining rows in one tile.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BroadcastRows(float* b, nint ldb, float* c, nint ldc)
     {
         int i = 0;
