@@ -37,7 +37,7 @@ internal sealed class BenchGemmCommand : CliCommand
         if (form is not ("nn" or "nt" or "tn" or "tt"))
             throw new UsageException($"option '--transpose' must be nn, nt, tn or tt, got '{form}'");
         bool transposeA = form[0] == 't', transposeB = form[1] == 't';
-        GemmPath path = ParsePath(args.Required("path"), m);
+        GemmPath path = ParsePath(args.Required("path"), m, transposeB);
         if (!GemmDispatch.IsSupported(path))
             throw new CliException($"kernel path '{args.Required("path")}' needs instructions this machine lacks");
         if ((long)m * k > int.MaxValue || (long)k * n > int.MaxValue || (long)m * n > int.MaxValue)
@@ -68,9 +68,9 @@ internal sealed class BenchGemmCommand : CliCommand
         return 0;
     }
 
-    private static GemmPath ParsePath(string name, int m) => name switch
+    private static GemmPath ParsePath(string name, int m, bool transposeB) => name switch
     {
-        "auto" => GemmDispatch.Choose(m),
+        "auto" => GemmDispatch.Choose(m, transposeB),
         "avx512" => GemmPath.PackedAvx512,
         "avx2" => GemmPath.PackedAvx2,
         "vector128" => GemmPath.PackedVector128,

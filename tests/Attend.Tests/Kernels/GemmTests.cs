@@ -128,7 +128,7 @@ public class GemmTests
     public void Multiply_RandomShapes_MatchReference(byte m, byte n, byte k, bool transposeA, bool transposeB, byte pad, bool accumulate)
     {
         var rng = new Random(m * 65536 + n * 256 + k);
-        AssertMatchesReference(GemmDispatch.Choose(m % 70), 2, transposeA, transposeB, m % 70, n % 70, k % 70,
+        AssertMatchesReference(GemmDispatch.Choose(m % 70, transposeB), 2, transposeA, transposeB, m % 70, n % 70, k % 70,
             1.25f, accumulate ? 0.5f : 0f, pad % 4, rng);
     }
 
