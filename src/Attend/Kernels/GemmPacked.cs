@@ -6,8 +6,9 @@ namespace Attend.Kernels;
 /// <summary>
 /// The BLIS-style product: for each NC-wide column block and KC-deep slice, pack the slice of op(B) into panels, then
 /// for each MC-high row block pack op(A) and run the micro-kernel over every micro-tile. Beta is applied by the first
-/// slice only; later slices accumulate. Rows are split between threads in whole micro-tiles, and every C element is
-/// computed by one thread with the same k order, so the result does not depend on the thread count.
+/// slice only; later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels
+/// when C is wider than high (then each thread packs only its share of B, the larger operand). Either way every C
+/// element is computed by one thread with the same k order, so the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class GemmPacked : KernelJob
 {
@@ -19,6 +20,7 @@ internal sealed unsafe class GemmPacked : KernelJob
 
     private delegate*<int, float*, float*, float*, nint, float, float, void> _kernel;
     private int _mr, _nr, _parts;
+    private bool _splitColumns;
     private bool _transposeA, _transposeB;
     private int _m, _n, _k;
     private float _alpha, _beta;
@@ -56,7 +58,9 @@ internal sealed unsafe class GemmPacked : KernelJob
         job._b = b;
         job._c = c;
         (job._lda, job._ldb, job._ldc) = (lda, ldb, ldc);
-        job._parts = Math.Clamp((m + job._mr - 1) / job._mr, 1, threads);
+        job._splitColumns = n > m;
+        int units = job._splitColumns ? (n + job._nr - 1) / job._nr : (m + job._mr - 1) / job._mr;
+        job._parts = Math.Clamp(units, 1, threads);
         try
         {
             KernelWorkers.Run(job, job._parts);
@@ -85,28 +89,33 @@ internal sealed unsafe class GemmPacked : KernelJob
 
     public override void Execute(int part)
     {
-        int tiles = (_m + _mr - 1) / _mr;
-        int first = (int)((long)tiles * part / _parts), last = (int)((long)tiles * (part + 1) / _parts);
-        int row0 = first * _mr, row1 = Math.Min(_m, last * _mr);
-        if (row0 < row1)
-            Rows(row0, row1);
+        int unit = _splitColumns ? _nr : _mr, extent = _splitColumns ? _n : _m;
+        int units = (extent + unit - 1) / unit;
+        int first = (int)((long)units * part / _parts) * unit;
+        int last = Math.Min(extent, (int)((long)units * (part + 1) / _parts) * unit);
+        if (first >= last)
+            return;
+        if (_splitColumns)
+            Compute(0, _m, first, last);
+        else
+            Compute(first, last, 0, _n);
     }
 
-    // Computes rows [row0, row1) of C.
+    // Computes C[row0..row1, col0..col1].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Rows(int row0, int row1)
+    private void Compute(int row0, int row1, int col0, int col1)
     {
         int mr = _mr, nr = _nr;
         int nc = BlockColumns / nr * nr;
         int mcMax = Math.Min(BlockRows, row1 - row0 + mr - 1) / mr * mr;
         int kcMax = Math.Min(BlockDepth, _k);
-        int ncMax = (Math.Min(nc, _n) + nr - 1) / nr * nr;
+        int ncMax = (Math.Min(nc, col1 - col0) + nr - 1) / nr * nr;
         float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax + GemmPacking.Slack);
         float* bPack = GemmScratch.B(ncMax * kcMax + GemmPacking.Slack);
         float* edge = GemmScratch.C(mr * nr);
-        for (int jc = 0; jc < _n; jc += nc)
+        for (int jc = col0; jc < col1; jc += nc)
         {
-            int ncb = Math.Min(nc, _n - jc);
+            int ncb = Math.Min(nc, col1 - jc);
             for (int pc = 0; pc < _k; pc += BlockDepth)
             {
                 int kc = Math.Min(BlockDepth, _k - pc);
