@@ -4,17 +4,21 @@ using System.Runtime.Intrinsics.X86;
 namespace Attend.Kernels;
 
 /// <summary>
-/// The BLIS-style product: for each NC-wide column block and KC-deep slice, pack the slice of op(B) into panels, then
-/// for each MC-high row block pack op(A) and run the micro-kernel over every micro-tile. Beta is applied by the first
-/// slice only; later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels
+/// The BLIS-style product: for each NC-wide column block and KC-deep slice, and each MC-high row block, pack op(A) and
+/// run the micro-kernel over every micro-tile, packing the slice of op(B) into panels as the first row block reaches
+/// them. Beta is applied by the first slice only; later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels
 /// when C is wider than high (then each thread packs only its share of B, the larger operand). Either way every C
 /// element is computed by one thread with the same k order, so the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class GemmPacked : KernelJob
 {
-    private static readonly int BlockRows = int.Parse(Environment.GetEnvironmentVariable("MC") ?? "144");   // MC: a packed A block (MC x KC) stays in L2
-    private static readonly int BlockDepth = int.Parse(Environment.GetEnvironmentVariable("KC") ?? "256");  // KC: a B micro-panel (KC x NR) stays in L1
-    private static readonly int BlockColumns = int.Parse(Environment.GetEnvironmentVariable("NC") ?? "4080"); // NC: the packed B block (KC x NC) stays in L3
+    private const int BlockRows = 144;   // MC: a packed A block (MC x KC) stays in L2
+    private const int BlockDepth = 256;  // KC: a B micro-panel (KC x NR) stays in L1
+    private const int BlockColumns = 4080; // NC: the packed B block (KC x NC) stays in L3
+
+    // B is packed this many columns at a time just ahead of the kernel: enough that the source rows stream (whole
+    // rows of 256 floats), few enough that the packed group (256 KiB at KC = 256) is still in L2 when it is read.
+    private const int PackGroupColumns = 256;
 
     [ThreadStatic] private static GemmPacked? _cached;
 
@@ -120,20 +124,21 @@ internal sealed unsafe class GemmPacked : KernelJob
             {
                 int kc = Math.Min(BlockDepth, _k - pc);
                 float beta = pc == 0 ? _beta : 1f;
-                GemmPacking.PackB(_transposeB, _b, _ldb, jc, ncb, pc, kc, nr, bPack);
                 for (int ic = row0; ic < row1; ic += BlockRows)
                 {
                     int mc = Math.Min(BlockRows, row1 - ic);
                     GemmPacking.PackA(_transposeA, _a, _lda, ic, mc, pc, kc, mr, aPack);
-                    Block(aPack, bPack, ic, mc, jc, ncb, kc, beta, edge);
+                    Block(aPack, bPack, ic, mc, jc, ncb, pc, kc, beta, edge, packB: ic == row0);
                 }
             }
         }
     }
 
-    // Runs the micro-kernel over the packed mc x ncb block whose top-left C element is (ic, jc).
+    // Runs the micro-kernel over the mc x ncb block whose top-left C element is (ic, jc). The first row block packs
+    // B a group of panels at a time just before their first use, so the packed panels are still in cache when the
+    // kernel reads them instead of making a round trip through memory (for few rows, packing B is the larger cost).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int kc, float beta, float* edge)
+    private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int pc, int kc, float beta, float* edge, bool packB)
     {
         int mr = _mr, nr = _nr;
         nint ldc = _ldc;
@@ -141,6 +146,8 @@ internal sealed unsafe class GemmPacked : KernelJob
         {
             int cols = Math.Min(nr, ncb - jr);
             float* bPanel = bPack + (nint)jr * kc;
+            if (packB && jr % PackGroupColumns == 0)
+                GemmPacking.PackB(_transposeB, _b, _ldb, jc + jr, Math.Min(PackGroupColumns, ncb - jr), pc, kc, nr, bPanel);
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);

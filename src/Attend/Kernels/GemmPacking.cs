@@ -20,19 +20,7 @@ internal static unsafe class GemmPacking
     {
         int i = 0;
         if (transposeA)
-        {
-            // Stored A^T holds one k step per row: walk those rows once and deal each one out to all full panels,
-            // rather than revisit every row once per panel (rows ld apart can all fall into one cache set).
-            int full = rows / mr * mr;
-            for (int p = 0; p < kc; p++)
-            {
-                float* s = a + (nint)(p0 + p) * lda + row0;
-                float* d = dest + p * mr;
-                for (int f = 0; f < full; f += mr)
-                    CopyRow(s + f, d + (nint)f * kc, mr);
-            }
-            i = full;
-        }
+            i = DealRows(a + (nint)p0 * lda + row0, lda, rows, kc, mr, dest);
         for (dest += (nint)i * kc; i < rows; i += mr, dest += kc * mr)
         {
             int live = Math.Min(mr, rows - i);
@@ -47,7 +35,10 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transposeB, float* b, nint ldb, int col0, int cols, int p0, int kc, int nr, float* dest)
     {
-        for (int j = 0; j < cols; j += nr, dest += kc * nr)
+        int j = 0;
+        if (!transposeB)
+            j = DealRows(b + (nint)p0 * ldb + col0, ldb, cols, kc, nr, dest);
+        for (dest += (nint)j * kc; j < cols; j += nr, dest += kc * nr)
         {
             int live = Math.Min(nr, cols - j);
             if (transposeB)
@@ -55,6 +46,22 @@ internal static unsafe class GemmPacking
             else
                 CopyContiguous(b + (nint)p0 * ldb + col0 + j, ldb, live, kc, nr, dest);
         }
+    }
+
+    // The source holds one k step per row (B, or stored A^T): walk those kc rows once, front to back, and deal each
+    // row out to all full panels, rather than revisit every row once per panel, which reads rows ld apart a few
+    // lines at a time. Returns how many of the `count` values per row went into full panels.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int DealRows(float* src, nint ld, int count, int kc, int width, float* dest)
+    {
+        int full = count / width * width;
+        for (int p = 0; p < kc; p++, src += ld)
+        {
+            float* d = dest + p * width;
+            for (int f = 0; f < full; f += width)
+                CopyRow(src + f, d + (nint)f * kc, width);
+        }
+        return full;
     }
 
     // The panel's values for one k step lie side by side in the source (a row of B, or a row of stored A^T).
