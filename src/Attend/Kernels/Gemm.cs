@@ -14,6 +14,6 @@ public static class Gemm
         float beta, Span<float> c, int ldc)
     {
         GemmArguments.Check(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
-        GemmDispatch.Multiply(GemmDispatch.Choose(m), KernelThreads.Count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        GemmDispatch.Multiply(GemmDispatch.Choose(m, transposeB), KernelThreads.Count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 }

@@ -26,6 +26,12 @@ internal static class GemmKernelAvx2
         Vector256<float> c30 = default; Vector256<float> c31 = default;
         Vector256<float> c40 = default; Vector256<float> c41 = default;
         Vector256<float> c50 = default; Vector256<float> c51 = default;
+        // Start fetching the C tile now; its lines are needed only at the write-back, after the k loop.
+        for (int r = 0; r < Rows; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + Columns - 1);
+        }
         for (int p = 0; p < kc; p++)
         {
             Vector256<float> b0 = Vector256.Load(b + 0);

@@ -1,12 +1,14 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
 
 /// <summary>
-/// The BLIS-style product: for each NC-wide column block and KC-deep slice, pack the slice of op(B) into panels, then
-/// for each MC-high row block pack op(A) and run the micro-kernel over every micro-tile. Beta is applied by the first
-/// slice only; later slices accumulate. Rows are split between threads in whole micro-tiles, and every C element is
-/// computed by one thread with the same k order, so the result does not depend on the thread count.
+/// The BLIS-style product: for each NC-wide column block and KC-deep slice, and each MC-high row block, pack op(A) and
+/// run the micro-kernel over every micro-tile, packing the slice of op(B) into panels as the first row block reaches
+/// them. Beta is applied by the first slice only; later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels
+/// when C is wider than high (then each thread packs only its share of B, the larger operand). Either way every C
+/// element is computed by one thread with the same k order, so the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class GemmPacked : KernelJob
 {
@@ -14,10 +16,15 @@ internal sealed unsafe class GemmPacked : KernelJob
     private const int BlockDepth = 256;  // KC: a B micro-panel (KC x NR) stays in L1
     private const int BlockColumns = 4080; // NC: the packed B block (KC x NC) stays in L3
 
+    // B is packed this many columns at a time just ahead of the kernel: enough that the source rows stream (whole
+    // rows of 256 floats), few enough that the packed group (256 KiB at KC = 256) is still in L2 when it is read.
+    private const int PackGroupColumns = 256;
+
     [ThreadStatic] private static GemmPacked? _cached;
 
     private delegate*<int, float*, float*, float*, nint, float, float, void> _kernel;
     private int _mr, _nr, _parts;
+    private bool _splitColumns;
     private bool _transposeA, _transposeB;
     private int _m, _n, _k;
     private float _alpha, _beta;
@@ -55,7 +62,9 @@ internal sealed unsafe class GemmPacked : KernelJob
         job._b = b;
         job._c = c;
         (job._lda, job._ldb, job._ldc) = (lda, ldb, ldc);
-        job._parts = Math.Clamp((m + job._mr - 1) / job._mr, 1, threads);
+        job._splitColumns = n > m;
+        int units = job._splitColumns ? (n + job._nr - 1) / job._nr : (m + job._mr - 1) / job._mr;
+        job._parts = Math.Clamp(units, 1, threads);
         try
         {
             KernelWorkers.Run(job, job._parts);
@@ -84,44 +93,52 @@ internal sealed unsafe class GemmPacked : KernelJob
 
     public override void Execute(int part)
     {
-        int tiles = (_m + _mr - 1) / _mr;
-        int first = (int)((long)tiles * part / _parts), last = (int)((long)tiles * (part + 1) / _parts);
-        int row0 = first * _mr, row1 = Math.Min(_m, last * _mr);
-        if (row0 < row1)
-            Rows(row0, row1);
+        int unit = _splitColumns ? _nr : _mr, extent = _splitColumns ? _n : _m;
+        int units = (extent + unit - 1) / unit;
+        int first = (int)((long)units * part / _parts) * unit;
+        int last = Math.Min(extent, (int)((long)units * (part + 1) / _parts) * unit);
+        if (first >= last)
+            return;
+        if (_splitColumns)
+            Compute(0, _m, first, last);
+        else
+            Compute(first, last, 0, _n);
     }
 
-    // Computes rows [row0, row1) of C.
-    private void Rows(int row0, int row1)
+    // Computes C[row0..row1, col0..col1].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Compute(int row0, int row1, int col0, int col1)
     {
         int mr = _mr, nr = _nr;
         int nc = BlockColumns / nr * nr;
         int mcMax = Math.Min(BlockRows, row1 - row0 + mr - 1) / mr * mr;
         int kcMax = Math.Min(BlockDepth, _k);
-        int ncMax = (Math.Min(nc, _n) + nr - 1) / nr * nr;
-        float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax);
-        float* bPack = GemmScratch.B(ncMax * kcMax);
+        int ncMax = (Math.Min(nc, col1 - col0) + nr - 1) / nr * nr;
+        float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax + GemmPacking.Slack);
+        float* bPack = GemmScratch.B(ncMax * kcMax + GemmPacking.Slack);
         float* edge = GemmScratch.C(mr * nr);
-        for (int jc = 0; jc < _n; jc += nc)
+        for (int jc = col0; jc < col1; jc += nc)
         {
-            int ncb = Math.Min(nc, _n - jc);
+            int ncb = Math.Min(nc, col1 - jc);
             for (int pc = 0; pc < _k; pc += BlockDepth)
             {
                 int kc = Math.Min(BlockDepth, _k - pc);
                 float beta = pc == 0 ? _beta : 1f;
-                GemmPacking.PackB(_transposeB, _b, _ldb, jc, ncb, pc, kc, nr, bPack);
                 for (int ic = row0; ic < row1; ic += BlockRows)
                 {
                     int mc = Math.Min(BlockRows, row1 - ic);
                     GemmPacking.PackA(_transposeA, _a, _lda, ic, mc, pc, kc, mr, aPack);
-                    Block(aPack, bPack, ic, mc, jc, ncb, kc, beta, edge);
+                    Block(aPack, bPack, ic, mc, jc, ncb, pc, kc, beta, edge, packB: ic == row0);
                 }
             }
         }
     }
 
-    // Runs the micro-kernel over the packed mc x ncb block whose top-left C element is (ic, jc).
-    private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int kc, float beta, float* edge)
+    // Runs the micro-kernel over the mc x ncb block whose top-left C element is (ic, jc). The first row block packs
+    // B a group of panels at a time just before their first use, so the packed panels are still in cache when the
+    // kernel reads them instead of making a round trip through memory (for few rows, packing B is the larger cost).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int pc, int kc, float beta, float* edge, bool packB)
     {
         int mr = _mr, nr = _nr;
         nint ldc = _ldc;
@@ -129,6 +146,8 @@ internal sealed unsafe class GemmPacked : KernelJob
         {
             int cols = Math.Min(nr, ncb - jr);
             float* bPanel = bPack + (nint)jr * kc;
+            if (packB && jr % PackGroupColumns == 0)
+                GemmPacking.PackB(_transposeB, _b, _ldb, jc + jr, Math.Min(PackGroupColumns, ncb - jr), pc, kc, nr, bPanel);
             for (int ir = 0; ir < mc; ir += mr)
             {
                 int rows = Math.Min(mr, mc - ir);

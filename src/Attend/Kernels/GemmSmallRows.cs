@@ -7,14 +7,17 @@ namespace Attend.Kernels;
 /// <summary>
 /// The product for few rows of A (decoding: a handful of token vectors times a weight matrix). Packing B would cost as
 /// much as the product itself, so B is read in place, once: with B^T stored (y = x W^T, W is n x k) every C element is
-/// a dot product of two contiguous rows; with B stored k x n each row of B is scaled by a broadcast A value and added to
-/// up to six rows of C at once. Columns are split between threads in blocks of <see cref="ColumnBlock"/>; each C
+/// a dot product of two contiguous rows; with B stored k x n the rows of B stream past, each scaled by broadcast A values
+/// and added to the partial sums of up to three rows of C. Columns are split between threads in blocks of <see cref="ColumnBlock"/>; each C
 /// element is computed by one thread in a fixed order, so the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class GemmSmallRows : KernelJob
 {
-    /// <summary>Columns per broadcast tile and the unit in which columns are split between threads.</summary>
-    private const int ColumnBlock = 16;
+    /// <summary>The unit in which columns are split between threads.</summary>
+    private const int ColumnBlock = 32;
+
+    /// <summary>Columns whose partial sums (up to three rows) stay in L1 while B streams past.</summary>
+    private const int ChunkColumns = 1024;
 
     [ThreadStatic] private static GemmSmallRows? _cached;
 
@@ -71,10 +74,11 @@ internal sealed unsafe class GemmSmallRows : KernelJob
         if (_transposeB)
             DotColumns(col0, col1);
         else
-            BroadcastColumns(col0, col1);
+            StreamColumns(col0, col1);
     }
 
     // C columns [col0, col1) with B^T stored: four columns at a time against three or one rows of A.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DotColumns(int col0, int col1)
     {
         for (int j = col0; j < col1; j += 4)
@@ -170,49 +174,22 @@ internal sealed unsafe class GemmSmallRows : KernelJob
     private static void Store(float* c, int j, float sum, float alpha, float beta) =>
         c[j] = beta == 0f ? alpha * sum : MathF.FusedMultiplyAdd(alpha, sum, beta * c[j]);
 
-    // C columns [col0, col1) with B stored k x n: tiles of up to six rows by 16 columns; the last partial column tile
-    // runs on a zero-padded copy of its B columns and a full-width copy of its C tile, so it gets the same arithmetic.
-    private void BroadcastColumns(int col0, int col1)
+    // C columns [col0, col1) with B stored k x n: chunks of up to ChunkColumns columns, up to three rows at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void StreamColumns(int col0, int col1)
     {
-        int full = col0 + (col1 - col0) / ColumnBlock * ColumnBlock;
-        for (int j = col0; j < full; j += ColumnBlock)
-            BroadcastRows(_b + j, _ldb, _c + j, _ldc);
-        if (full == col1)
-            return;
-        int cols = col1 - full;
-        float* slab = GemmScratch.B(_k * ColumnBlock);
-        for (int p = 0; p < _k; p++)
+        float* sums = GemmScratch.C(GemmStreamKernel.MaxRows * ChunkColumns);
+        for (int j = col0; j < col1; j += ChunkColumns)
         {
-            int q = 0;
-            for (; q < cols; q++)
-                slab[p * ColumnBlock + q] = _b[p * _ldb + full + q];
-            for (; q < ColumnBlock; q++)
-                slab[p * ColumnBlock + q] = 0f;
-        }
-        float* tile = GemmScratch.C(_m * ColumnBlock);
-        if (_beta != 0f)
-            for (int i = 0; i < _m; i++)
-                for (int q = 0; q < cols; q++)
-                    tile[i * ColumnBlock + q] = _c[i * _ldc + full + q];
-        BroadcastRows(slab, ColumnBlock, tile, ColumnBlock);
-        for (int i = 0; i < _m; i++)
-            for (int q = 0; q < cols; q++)
-                _c[i * _ldc + full + q] = tile[i * ColumnBlock + q];
-    }
-
-    // All rows of C against one 16-column strip of B: six rows at a time, then the remaining rows in one tile.
-    private void BroadcastRows(float* b, nint ldb, float* c, nint ldc)
-    {
-        int i = 0;
-        for (; i + 6 <= _m; i += 6)
-            GemmBroadcastKernel.Run<GemmBroadcastKernel.Six>(_k, _a + i * _lda, _lda, b, ldb, c + i * ldc, ldc, _alpha, _beta);
-        switch (_m - i)
-        {
-            case 5: GemmBroadcastKernel.Run<GemmBroadcastKernel.Five>(_k, _a + i * _lda, _lda, b, ldb, c + i * ldc, ldc, _alpha, _beta); break;
-            case 4: GemmBroadcastKernel.Run<GemmBroadcastKernel.Four>(_k, _a + i * _lda, _lda, b, ldb, c + i * ldc, ldc, _alpha, _beta); break;
-            case 3: GemmBroadcastKernel.Run<GemmBroadcastKernel.Three>(_k, _a + i * _lda, _lda, b, ldb, c + i * ldc, ldc, _alpha, _beta); break;
-            case 2: GemmBroadcastKernel.Run<GemmBroadcastKernel.Two>(_k, _a + i * _lda, _lda, b, ldb, c + i * ldc, ldc, _alpha, _beta); break;
-            case 1: GemmBroadcastKernel.Run<GemmBroadcastKernel.One>(_k, _a + i * _lda, _lda, b, ldb, c + i * ldc, ldc, _alpha, _beta); break;
+            int w = Math.Min(ChunkColumns, col1 - j);
+            float* b = _b + j, c = _c + j;
+            int i = 0;
+            for (; i + GemmStreamKernel.MaxRows <= _m; i += GemmStreamKernel.MaxRows)
+                GemmStreamKernel.Run<GemmStreamKernel.Three>(_k, w, _a + i * _lda, _lda, b, _ldb, sums, c + i * _ldc, _ldc, _alpha, _beta);
+            if (_m - i == 2)
+                GemmStreamKernel.Run<GemmStreamKernel.Two>(_k, w, _a + i * _lda, _lda, b, _ldb, sums, c + i * _ldc, _ldc, _alpha, _beta);
+            else if (_m - i == 1)
+                GemmStreamKernel.Run<GemmStreamKernel.One>(_k, w, _a + i * _lda, _lda, b, _ldb, sums, c + i * _ldc, _ldc, _alpha, _beta);
         }
     }
 }

@@ -95,14 +95,51 @@ public class GemmTests
         GemmPath path = Enum.Parse<GemmPath>(pathName);
         if (!GemmDispatch.IsSupported(path))
             return;
-        int m = path == GemmPath.SmallRows ? 13 : 100, n = 130, k = 300;
-        var (a, b, c1, lda, ldb) = Operands(transposeA, transposeB, m, n, k, 2, new Random(17));
-        float[] c2 = (float[])c1.Clone(), c3 = (float[])c1.Clone();
-        GemmDispatch.Multiply(path, 1, transposeA, transposeB, m, n, k, 0.75f, a, lda, b, ldb, 0.5f, c1, n + 2);
-        GemmDispatch.Multiply(path, 2, transposeA, transposeB, m, n, k, 0.75f, a, lda, b, ldb, 0.5f, c2, n + 2);
-        GemmDispatch.Multiply(path, 3, transposeA, transposeB, m, n, k, 0.75f, a, lda, b, ldb, 0.5f, c3, n + 2);
-        Assert.Equal(c1, c2);
-        Assert.Equal(c1, c3);
+        // Packed products split rows when C is at least as high as wide, columns otherwise: check both splits.
+        foreach (var (m, n) in path == GemmPath.SmallRows ? new[] { (13, 130) } : new[] { (100, 130), (130, 100) })
+        {
+            const int k = 300;
+            var (a, b, c1, lda, ldb) = Operands(transposeA, transposeB, m, n, k, 2, new Random(17));
+            float[] c2 = (float[])c1.Clone(), c3 = (float[])c1.Clone();
+            GemmDispatch.Multiply(path, 1, transposeA, transposeB, m, n, k, 0.75f, a, lda, b, ldb, 0.5f, c1, n + 2);
+            GemmDispatch.Multiply(path, 2, transposeA, transposeB, m, n, k, 0.75f, a, lda, b, ldb, 0.5f, c2, n + 2);
+            GemmDispatch.Multiply(path, 3, transposeA, transposeB, m, n, k, 0.75f, a, lda, b, ldb, 0.5f, c3, n + 2);
+            Assert.Equal(c1, c2);
+            Assert.Equal(c1, c3);
+        }
+    }
+
+    [Fact]
+    public void Multiply_CalledFromSeveralThreadsAtOnce_EachGetsItsProduct()
+    {
+        // Callers that find the workers busy run every part themselves; all of them must still get the right product.
+        const int m = 64, n = 96, k = 80;
+        var inputs = Enumerable.Range(0, 6).Select(i => Operands(false, false, m, n, k, 0, new Random(100 + i))).ToArray();
+        var results = new float[inputs.Length][];
+        Parallel.For(0, inputs.Length, i =>
+        {
+            var (a, b, _, lda, ldb) = inputs[i];
+            float[] c = new float[m * n];
+            for (int round = 0; round < 5; round++)
+                GemmDispatch.Multiply(GemmDispatch.Choose(m, false), 2, false, false, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
+            results[i] = c;
+        });
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var (a, b, _, lda, ldb) = inputs[i];
+            float[] expected = new float[m * n];
+            GemmReference.Multiply(false, false, m, n, k, 1f, a, lda, b, ldb, 0f, expected, n);
+            for (int j = 0; j < expected.Length; j++)
+                Assert.Equal(expected[j], results[i][j], 1e-4f);
+        }
+    }
+
+    [Fact]
+    public void Multiply_AlphaZero_OnlyScalesC()
+    {
+        float[] a = [float.NaN, 1f], b = [2f, 3f], c = [1f, 2f, 3f, 4f];
+        Gemm.Multiply(false, false, 2, 2, 1, 0f, a, 1, b, 2, 0.5f, c, 2);
+        Assert.Equal([0.5f, 1f, 1.5f, 2f], c);
     }
 
     [Fact]
@@ -128,7 +165,7 @@ public class GemmTests
     public void Multiply_RandomShapes_MatchReference(byte m, byte n, byte k, bool transposeA, bool transposeB, byte pad, bool accumulate)
     {
         var rng = new Random(m * 65536 + n * 256 + k);
-        AssertMatchesReference(GemmDispatch.Choose(m % 70), 2, transposeA, transposeB, m % 70, n % 70, k % 70,
+        AssertMatchesReference(GemmDispatch.Choose(m % 70, transposeB), 2, transposeA, transposeB, m % 70, n % 70, k % 70,
             1.25f, accumulate ? 0.5f : 0f, pad % 4, rng);
     }
 

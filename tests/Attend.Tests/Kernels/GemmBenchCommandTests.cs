@@ -1,0 +1,31 @@
+using Attend.Cli.Commands;
+using Attend.Cli.Hosting;
+
+namespace Attend.Tests.Kernels;
+
+public class GemmBenchCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Attend.Cli.Hosting.Cli.Run(args, new CliContext(new StringReader(""), stdout, stderr), CommandRegistry.All);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void BenchGemm_NonSquareTransposed_PrintsJsonWithShapeAndRate()
+    {
+        var (code, output, _) = Run("bench", "gemm", "--m", "3", "--n", "17", "--k", "9", "--transpose", "nt", "--threads", "1", "--repeats", "1");
+        Assert.Equal(0, code);
+        Assert.Matches("""^\{"op":"gemm","size":1024,"m":3,"n":17,"k":9,"transpose":"nt","path":"\w+","threads":1,"seconds":[0-9.]+,"gflops":[0-9.]+\}$""", output.Trim());
+    }
+
+    [Fact]
+    public void BenchGemm_UnknownForm_FailsNamingTheOption()
+    {
+        var (code, _, err) = Run("bench", "gemm", "--size", "8", "--transpose", "xy");
+        Assert.Equal(2, code);
+        Assert.Contains("'--transpose' must be nn, nt, tn or tt", err, StringComparison.Ordinal);
+    }
+}
