@@ -100,7 +100,7 @@ internal static class TokenizerJsonReader
         PreTokenizer pre = ReadPreTokenizer(root, source);
         try
         {
-            return new BpeTokenizer(tokens, specials, new BpeMergeTable(merges), pre, options, ignoreMerges);
+            return new BpeTokenizer(tokens, specials, new BpeMergeTable(merges), pre, options, ignoreMerges, requireAllBytes: false);
         }
         catch (InvalidDataException e)
         {

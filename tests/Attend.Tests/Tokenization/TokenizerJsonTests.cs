@@ -66,7 +66,6 @@ public class TokenizerJsonTests
     [InlineData("[]", "not a JSON object")]
     [InlineData("{\"model\":{\"type\":\"WordPiece\",\"vocab\":{}}}", "model type 'WordPiece' is not supported")]
     [InlineData("{\"model\":{\"type\":\"BPE\"}}", "missing \"vocab\"")]
-    [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0}}}", "no token for byte 0x00")]
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a b\":0}}}", "is not byte-level text")]
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":\"x\"}}}", "has no valid id")]
     public void Load_Malformed_ThrowsMessageNamingFileAndProblem(string json, string problem)
@@ -88,6 +87,16 @@ public class TokenizerJsonTests
             BpeTokenizer.FromTokenizerJson(new MemoryStream(Encoding.UTF8.GetBytes(json.ToJsonString())), "x.json"));
         Assert.Contains("x.json: merge", e.Message, StringComparison.Ordinal);
         Assert.Contains("'zzzq' is not in the vocab", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_VocabularyWithoutSomeBytes_EncodesKnownBytesAndRejectsOthersClearly()
+    {
+        const string json = "{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":1,\"ab\":2},\"merges\":[\"a b\"]}}";
+        BpeTokenizer t = BpeTokenizer.FromTokenizerJson(new MemoryStream(Encoding.UTF8.GetBytes(json)), "partial.json");
+        Assert.Equal([2, 0], t.EncodeToIds("aba"));
+        var e = Assert.Throws<ArgumentException>(() => t.EncodeToIds("c"));
+        Assert.Contains("byte 0x63 has no token", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
