@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -78,6 +79,8 @@ internal sealed class BpeTrainer
         return total;
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CountText(string text, PreTokenizer pre, SpecialTokenMatcher specials, Dictionary<string, int> counts)
     {
         Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -92,6 +95,8 @@ internal sealed class BpeTrainer
         }
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BuildWords(Dictionary<string, int> counts, int specials)
     {
         // Sorted so the word order, and with it every tie, does not depend on thread scheduling.
@@ -112,6 +117,8 @@ internal sealed class BpeTrainer
         }
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountPairs()
     {
         for (int w = 0; w < _words.Length; w++)
@@ -133,6 +140,8 @@ internal sealed class BpeTrainer
             _queue.Enqueue(pair, (count, pair));
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LearnMerges(int specials)
     {
         int target = _options.VocabularySize - specials - 256;
@@ -172,6 +181,8 @@ internal sealed class BpeTrainer
         }
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MergeWord(int w, int left, int right, int newId, HashSet<long> touched)
     {
         int[] s = _words[w];
@@ -219,6 +230,8 @@ internal sealed class BpeTrainer
         }
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddPair(long pair, int delta)
     {
         ref int count = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairCounts, pair, out _);
