@@ -45,7 +45,7 @@ best_of "spm_train multi30k de+en" spm_train --input="$DE,$EN" --model_prefix="$
 echo "== training, vocabulary 30000, multi30k de+en"
 best_of "attend   (min-frequency 1)" "${ATTEND[@]}" tokenizer train --input "$DE" "$EN" --vocab-size 30000 --min-frequency 1 --special-tokens none --out "$OUT/m30k.json" --quiet
 best_of "hf tokenizers (node, BpeTrainer defaults: 30000, min 0)" node hf_train.js "$OUT/hf30k.json" "$DE" "$EN"
-node hf_train.js "$OUT/hf30k.json" "$DE" "$EN"
+node hf_train.js "$OUT/hf30k.json" "$DE" "$EN" 2>/dev/null | grep trainer
 
 echo "== interop with Hugging Face tokenizers (multi30k val.en)"
 VAL=$DATA/multi30k/val.en
@@ -57,4 +57,4 @@ node hf_encode.js "$OUT/hf30k.json" "$VAL" >"$OUT/hf_ids_hf.txt"
 cmp -s "$OUT/attend_ids_hf.txt" "$OUT/hf_ids_hf.txt" && echo "HF-trained tokenizer.json: same ids in attend and HF" || echo "HF-trained tokenizer.json: IDS DIFFER"
 
 echo "== encoding throughput, gpt2 ranks, tinyshakespeare (one line at a time)"
-dotnet run -c Release --project EncodeBench -- "$TS" 5
+dotnet run -c Release --project EncodeBench -- "$TS" 10

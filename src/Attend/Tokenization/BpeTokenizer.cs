@@ -107,6 +107,15 @@ public sealed partial class BpeTokenizer
     public BpeTokenizer WithOptions(BpeTokenizerOptions options) =>
         new(_tokenBytes, SpecialTokens, _merges, PreTokenizer, options, WholeTokenFirst, requireAllBytes: false);
 
+    /// <summary>The same vocabulary and merges with these special tokens instead (their ids must be unused by ordinary tokens).</summary>
+    internal BpeTokenizer WithSpecialTokens(IReadOnlyDictionary<string, int> specialTokens)
+    {
+        foreach ((string content, int id) in specialTokens)
+            if (TokenBytes(id) is not null)
+                throw new ArgumentException($"special token '{content}' has id {id}, which an ordinary token uses");
+        return new(_tokenBytes, specialTokens, _merges, PreTokenizer, Options, WholeTokenFirst, requireAllBytes: false);
+    }
+
     /// <summary>The id of a token in string form (byte-level characters, or a special token's text), or null.</summary>
     public int? TokenToId(string token) => _tokenToId.TryGetValue(token, out int id) ? id : null;
 
