@@ -22,9 +22,10 @@ public sealed partial class BpeTokenizer
     private readonly BpeMergeTable _merges;
     private readonly SpecialTokenMatcher _specialMatcher;
     private readonly PreTokenCache? _cache;
+    private readonly bool _missingBytes;
 
     internal BpeTokenizer(byte[]?[] tokenBytes, IReadOnlyDictionary<string, int> specialTokens, BpeMergeTable merges,
-        PreTokenizer preTokenizer, BpeTokenizerOptions options, bool wholeTokenFirst)
+        PreTokenizer preTokenizer, BpeTokenizerOptions options, bool wholeTokenFirst, bool requireAllBytes = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         int size = tokenBytes.Length;
@@ -58,7 +59,7 @@ public sealed partial class BpeTokenizer
                 _byteToId[bytes[0]] = id;
         }
         int missing = Array.IndexOf(_byteToId, -1);
-        if (missing >= 0)
+        if (missing >= 0 && requireAllBytes)
             throw new InvalidDataException($"the vocabulary has no token for byte 0x{missing:X2}; byte-level BPE needs all 256 bytes");
         _ordinaryLookup = ordinary.GetAlternateLookup<ReadOnlySpan<char>>();
         _merges = merges;
@@ -68,6 +69,7 @@ public sealed partial class BpeTokenizer
         Options = options;
         WholeTokenFirst = wholeTokenFirst;
         _cache = options.CacheCapacity > 0 ? new PreTokenCache(options.CacheCapacity) : null;
+        _missingBytes = missing >= 0;
     }
 
     /// <summary>The size of the id space (largest id + 1): the rows an embedding table needs.</summary>
@@ -103,7 +105,16 @@ public sealed partial class BpeTokenizer
 
     /// <summary>The same vocabulary and merges with other encoding options.</summary>
     public BpeTokenizer WithOptions(BpeTokenizerOptions options) =>
-        new(_tokenBytes, SpecialTokens, _merges, PreTokenizer, options, WholeTokenFirst);
+        new(_tokenBytes, SpecialTokens, _merges, PreTokenizer, options, WholeTokenFirst, requireAllBytes: false);
+
+    /// <summary>The same vocabulary and merges with these special tokens instead (their ids must be unused by ordinary tokens).</summary>
+    internal BpeTokenizer WithSpecialTokens(IReadOnlyDictionary<string, int> specialTokens)
+    {
+        foreach ((string content, int id) in specialTokens)
+            if (TokenBytes(id) is not null)
+                throw new ArgumentException($"special token '{content}' has id {id}, which an ordinary token uses");
+        return new(_tokenBytes, specialTokens, _merges, PreTokenizer, Options, WholeTokenFirst, requireAllBytes: false);
+    }
 
     /// <summary>The id of a token in string form (byte-level characters, or a special token's text), or null.</summary>
     public int? TokenToId(string token) => _tokenToId.TryGetValue(token, out int id) ? id : null;
@@ -261,6 +272,8 @@ public sealed partial class BpeTokenizer
             {
                 for (int i = 0; i < n; i++)
                     ids[i] = _byteToId[bytes[i]];
+                if (_missingBytes)
+                    ReplaceMissingBytes(ids, bytes);
                 count = _merges.Apply(ids, work.Slice(n, n));
             }
             ReadOnlySpan<int> result = ids[..count];
@@ -273,6 +286,18 @@ public sealed partial class BpeTokenizer
                 ArrayPool<byte>.Shared.Return(rentedBytes);
             if (rentedInts is not null)
                 ArrayPool<int>.Shared.Return(rentedInts);
+        }
+    }
+
+    // A vocabulary trained elsewhere (e.g. by Hugging Face without the byte alphabet) can lack some bytes.
+    private void ReplaceMissingBytes(Span<int> ids, ReadOnlySpan<byte> bytes)
+    {
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] >= 0)
+                continue;
+            ids[i] = UnkId ?? throw new ArgumentException(
+                $"byte 0x{bytes[i]:X2} has no token in this vocabulary, and there is no unknown token '{Options.UnkToken}'");
         }
     }
 

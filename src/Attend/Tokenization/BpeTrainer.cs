@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -5,9 +6,9 @@ namespace Attend.Tokenization;
 
 /// <summary>
 /// Learns byte-pair merges incrementally. Each distinct pre-token is counted once with its frequency (in parallel);
-/// pair counts are kept in a table and, after a merge, updated only in the words where the merge lands (the word's
-/// old pairs are subtracted and its new pairs added, so counts always equal a full recount); the best pair comes from
-/// a priority queue with lazy invalidation (a stale entry is re-queued with its current count when popped).
+/// pair counts are kept in a table and, after a merge, updated only where the merge lands (each pair remembers the
+/// words it occurs in; the counts always equal a full recount); the best pair comes from a priority queue with lazy
+/// invalidation (a stale entry is re-queued with its current count when popped).
 /// </summary>
 internal sealed class BpeTrainer
 {
@@ -15,9 +16,9 @@ internal sealed class BpeTrainer
     private readonly IProgress<BpeTrainingProgress>? _progress;
     private readonly List<byte[]> _tokens = [];
     private readonly List<BpeMerge> _merges = [];
-    private readonly Dictionary<long, int> _pairCounts = [];
+    private readonly PairCountTable _pairCounts = new(1 << 16);
     private readonly Dictionary<long, List<int>> _pairWords = [];
-    private readonly PriorityQueue<long, (int Count, long Pair)> _queue = new(BestFirst.Instance);
+    private readonly PairHeap _queue = new();
     private int[][] _words = [];
     private int[] _wordCounts = [];
     private int[] _wordLengths = [];
@@ -78,6 +79,8 @@ internal sealed class BpeTrainer
         return total;
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CountText(string text, PreTokenizer pre, SpecialTokenMatcher specials, Dictionary<string, int> counts)
     {
         Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = counts.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -92,6 +95,8 @@ internal sealed class BpeTrainer
         }
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BuildWords(Dictionary<string, int> counts, int specials)
     {
         // Sorted so the word order, and with it every tie, does not depend on thread scheduling.
@@ -112,6 +117,8 @@ internal sealed class BpeTrainer
         }
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountPairs()
     {
         for (int w = 0; w < _words.Length; w++)
@@ -121,31 +128,32 @@ internal sealed class BpeTrainer
             for (int i = 0; i + 1 < s.Length; i++)
             {
                 long pair = Pair(s[i], s[i + 1]);
-                ref int count = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairCounts, pair, out bool exists);
-                count += c;
+                _pairCounts.Add(pair, c);
                 ref List<int>? list = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairWords, pair, out _);
                 list ??= [];
                 if (list.Count == 0 || list[^1] != w)
                     list.Add(w);
             }
         }
-        foreach ((long pair, int count) in _pairCounts)
-            _queue.Enqueue(pair, (count, pair));
+        foreach ((long pair, int count) in _pairCounts.Positive())
+            _queue.Push(count, pair);
     }
 
+    // Runs once per training: compiled fully optimized at once instead of starting in the unoptimized tier.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LearnMerges(int specials)
     {
         int target = _options.VocabularySize - specials - 256;
         int[] visited = new int[_words.Length];
         var touched = new HashSet<long>();
         int step = 0;
-        while (_merges.Count < target && _queue.TryDequeue(out long pair, out (int Count, long Pair) entry))
+        while (_merges.Count < target && _queue.TryPop(out int queued, out long pair))
         {
-            int current = _pairCounts.GetValueOrDefault(pair);
-            if (current != entry.Count)
+            int current = _pairCounts.Get(pair);
+            if (current != queued)
             {
-                if (current > 0 && current < entry.Count)
-                    _queue.Enqueue(pair, (current, pair));
+                if (current > 0 && current < queued)
+                    _queue.Push(current, pair);
                 continue;
             }
             if (current < _options.MinFrequency)
@@ -165,36 +173,40 @@ internal sealed class BpeTrainer
             }
             _pairWords.Remove(pair);
             foreach (long p in touched)
-                if (_pairCounts.TryGetValue(p, out int c) && c > 0)
-                    _queue.Enqueue(p, (c, p));
+                if (_pairCounts.Get(p) is int c and > 0)
+                    _queue.Push(c, p);
             if (_progress is not null && (_merges.Count % 1000 == 0 || _merges.Count == target))
                 _progress.Report(new BpeTrainingProgress("merge", _merges.Count, target));
         }
     }
 
+    // Replacing (left, right) at one place by newId removes the pairs (prev, left), (left, right), (right, next) and
+    // adds (prev, newId), (newId, next); applied occurrence by occurrence, left to right on the current symbols,
+    // these local changes add up to exactly the difference of a full recount.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MergeWord(int w, int left, int right, int newId, HashSet<long> touched)
     {
         int[] s = _words[w];
         int n = _wordLengths[w];
-        bool found = false;
-        for (int i = 0; i + 1 < n; i++)
-        {
-            if (s[i] == left && s[i + 1] == right)
-            {
-                found = true;
-                break;
-            }
-        }
-        if (!found)
-            return;
         int c = _wordCounts[w];
-        for (int i = 0; i + 1 < n; i++)
-            AddPair(Pair(s[i], s[i + 1]), -c);
         int m = 0;
+        bool merged = false;
         for (int i = 0; i < n; i++)
         {
             if (i + 1 < n && s[i] == left && s[i + 1] == right)
             {
+                merged = true;
+                _pairCounts.Add(Pair(left, right), -c);
+                if (m > 0)
+                {
+                    _pairCounts.Add(Pair(s[m - 1], left), -c);
+                    NewPair(Pair(s[m - 1], newId), c, w, touched);
+                }
+                if (i + 2 < n)
+                {
+                    _pairCounts.Add(Pair(right, s[i + 2]), -c);
+                    NewPair(Pair(newId, s[i + 2]), c, w, touched);
+                }
                 s[m++] = newId;
                 i++;
             }
@@ -203,38 +215,19 @@ internal sealed class BpeTrainer
                 s[m++] = s[i];
             }
         }
-        _wordLengths[w] = m;
-        for (int i = 0; i + 1 < m; i++)
-        {
-            long p = Pair(s[i], s[i + 1]);
-            AddPair(p, c);
-            if (s[i] == newId || s[i + 1] == newId)
-            {
-                touched.Add(p);
-                ref List<int>? list = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairWords, p, out _);
-                list ??= [];
-                if (list.Count == 0 || list[^1] != w)
-                    list.Add(w);
-            }
-        }
+        if (merged)
+            _wordLengths[w] = m;
     }
 
-    private void AddPair(long pair, int delta)
+    private void NewPair(long pair, int count, int word, HashSet<long> touched)
     {
-        ref int count = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairCounts, pair, out _);
-        count += delta;
-        if (count == 0)
-            _pairCounts.Remove(pair);
+        _pairCounts.Add(pair, count);
+        touched.Add(pair);
+        ref List<int>? list = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairWords, pair, out _);
+        list ??= [];
+        if (list.Count == 0 || list[^1] != word)
+            list.Add(word);
     }
 
     private static long Pair(int left, int right) => ((long)left << 32) | (uint)right;
-
-    /// <summary>Highest count first; among equal counts the smallest (left, right) pair.</summary>
-    private sealed class BestFirst : IComparer<(int Count, long Pair)>
-    {
-        public static readonly BestFirst Instance = new();
-
-        public int Compare((int Count, long Pair) x, (int Count, long Pair) y) =>
-            x.Count != y.Count ? y.Count.CompareTo(x.Count) : x.Pair.CompareTo(y.Pair);
-    }
 }

@@ -5,8 +5,10 @@ namespace Attend.Tokenization;
 /// <summary>Enumerates pre-tokens as (start, length): each regex match, and each gap between matches.</summary>
 public ref struct PreTokenEnumerator
 {
+    private readonly ReadOnlySpan<char> _text;
     private readonly int _textLength;
     private readonly bool _whole;
+    private readonly bool _gpt2;
     private Regex.ValueMatchEnumerator _matches;
     private int _position;
     private (int Start, int Length) _pending;
@@ -15,6 +17,13 @@ public ref struct PreTokenEnumerator
     {
         _textLength = text.Length;
         _whole = true;
+    }
+
+    internal PreTokenEnumerator(ReadOnlySpan<char> text, bool gpt2)
+    {
+        _text = text;
+        _textLength = text.Length;
+        _gpt2 = gpt2;
     }
 
     internal PreTokenEnumerator(ReadOnlySpan<char> text, Regex.ValueMatchEnumerator matches)
@@ -32,6 +41,15 @@ public ref struct PreTokenEnumerator
     /// <summary>Advances to the next pre-token.</summary>
     public bool MoveNext()
     {
+        if (_gpt2)
+        {
+            if (_position >= _textLength)
+                return false;
+            int length = Gpt2PreTokenizer.NextLength(_text, _position);
+            Current = (_position, length);
+            _position += length;
+            return true;
+        }
         if (_pending.Length > 0)
         {
             Current = _pending;

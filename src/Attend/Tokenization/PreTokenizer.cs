@@ -32,7 +32,7 @@ public sealed partial class PreTokenizer
         _regex = regex;
     }
 
-    /// <summary>GPT-2's pattern (the default).</summary>
+    /// <summary>GPT-2's pattern (the default), matched by a hand-written scanner equal to the regex.</summary>
     public static PreTokenizer Gpt2 { get; } = new("gpt2", Gpt2Regex());
 
     /// <summary>cl100k_base's pattern.</summary>
@@ -75,7 +75,9 @@ public sealed partial class PreTokenizer
 
     /// <summary>The pre-tokens of <paramref name="text"/> as (start, length), in order and covering the text.</summary>
     public PreTokenEnumerator Split(ReadOnlySpan<char> text) =>
-        _regex is null ? new PreTokenEnumerator(text) : new PreTokenEnumerator(text, _regex.EnumerateMatches(text));
+        this == Gpt2 ? new PreTokenEnumerator(text, gpt2: true)
+        : _regex is null ? new PreTokenEnumerator(text)
+        : new PreTokenEnumerator(text, _regex.EnumerateMatches(text));
 
     [GeneratedRegex(Gpt2Pattern)]
     private static partial Regex Gpt2Regex();

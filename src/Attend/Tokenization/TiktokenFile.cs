@@ -3,7 +3,8 @@ using System.Text;
 namespace Attend.Tokenization;
 
 /// <summary>
-/// Reads tiktoken rank files: one "base64-token rank" per line. The rank is the token's id and its merge priority:
+/// Reads tiktoken rank files: one "base64-token rank" per line (or, as in the Microsoft.ML.Tokenizers.Data packages,
+/// a "Capacity: N" line and then base64 tokens alone, ranked by line). The rank is the token's id and its merge priority:
 /// bytes a and b merge when a+b has a rank, the lowest rank first, and a pre-token that is itself a token is taken
 /// whole (tiktoken's byte_pair_encode).
 /// </summary>
@@ -15,24 +16,29 @@ internal static class TiktokenFile
         var ranks = new Dictionary<int, byte[]>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         using var reader = new StreamReader(stream, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false);
-        int lineNumber = 0;
+        int lineNumber = 0, implicitRank = 0;
+        bool? ranked = null;
         string? line;
         try
         {
             while ((line = reader.ReadLine()) is not null)
             {
                 lineNumber++;
-                if (line.Length == 0)
+                if (line.Length == 0 || (lineNumber == 1 && line.StartsWith("Capacity:", StringComparison.Ordinal)))
                     continue;
                 int space = line.IndexOf(' ', StringComparison.Ordinal);
-                if (space <= 0)
+                ranked ??= space > 0;
+                if (ranked.Value && space <= 0)
                     throw Fail(source, lineNumber, "expected 'base64-token rank' (the file may be truncated)");
-                string token64 = line[..space];
+                if (!ranked.Value && space >= 0)
+                    throw Fail(source, lineNumber, "expected a base64 token alone, like the lines before");
+                string token64 = ranked.Value ? line[..space] : line;
                 byte[] bytes = new byte[token64.Length];
                 if (!Convert.TryFromBase64String(token64, bytes, out int length) || length == 0)
                     throw Fail(source, lineNumber, $"'{token64}' is not valid base64");
-                if (!int.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.None,
-                        System.Globalization.CultureInfo.InvariantCulture, out int rank))
+                int rank = implicitRank++;
+                if (ranked.Value && !int.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.None,
+                        System.Globalization.CultureInfo.InvariantCulture, out rank))
                     throw Fail(source, lineNumber, $"'{line[(space + 1)..]}' is not a non-negative integer rank");
                 bytes = bytes[..length];
                 if (!ranks.TryAdd(rank, bytes))

@@ -52,7 +52,6 @@ internal static class TokenizerFiles
         if (cl100k)
             return BpeTokenizer.FromTiktoken(path, pre, Cl100kSpecialTokens, options);
         BpeTokenizer plain = BpeTokenizer.FromTiktoken(path, pre, null, options);
-        var specials = new Dictionary<string, int> { ["<|endoftext|>"] = plain.VocabularySize };
-        return BpeTokenizer.FromTiktoken(path, pre, specials, options);
+        return plain.WithSpecialTokens(new Dictionary<string, int> { ["<|endoftext|>"] = plain.VocabularySize });
     }
 }

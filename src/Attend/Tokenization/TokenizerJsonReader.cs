@@ -63,7 +63,7 @@ internal static class TokenizerJsonReader
         var byId = new Dictionary<int, byte[]>();
         foreach (JsonProperty p in vocab.EnumerateObject())
         {
-            if (!p.Value.TryGetInt32(out int id) || id < 0)
+            if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
                 throw Fail(source, $"vocab entry '{p.Name}' has no valid id");
             if (!byText.TryAdd(p.Name, id))
                 throw Fail(source, $"vocab token '{p.Name}' appears twice");
@@ -100,7 +100,7 @@ internal static class TokenizerJsonReader
         PreTokenizer pre = ReadPreTokenizer(root, source);
         try
         {
-            return new BpeTokenizer(tokens, specials, new BpeMergeTable(merges), pre, options, ignoreMerges);
+            return new BpeTokenizer(tokens, specials, new BpeMergeTable(merges), pre, options, ignoreMerges, requireAllBytes: false);
         }
         catch (InvalidDataException e)
         {
