@@ -20,7 +20,7 @@ internal sealed class DemoCommand : CliCommand
     public override IReadOnlyList<CliOption> Options { get; } =
     [
         new("out", "Folder for the checkpoint and the pictures.", "runs/demo", ValueName: "DIR"),
-        new("steps", "Training steps (default: 1800, or 350 with --quick).", ValueName: "N"),
+        new("steps", "Training steps (default: 450, or 350 with --quick).", ValueName: "N"),
         new("quick", "A reduced run (fewer dates and steps) for tests and a first look.", IsFlag: true),
         new("threads", "Threads for the kernels.", "2", ValueName: "T"),
         new("seed", "Seed of the data, the initial weights and dropout.", "1", ValueName: "S"),

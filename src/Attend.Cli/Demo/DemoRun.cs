@@ -14,7 +14,7 @@ internal sealed record DemoOptions
 
     public int TestPairs { get; init; } = 1_000;
 
-    public int Steps { get; init; } = 1_800;
+    public int Steps { get; init; } = 450;
 
     public int VocabularySize { get; init; } = 400;
 
