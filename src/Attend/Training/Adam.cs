@@ -3,7 +3,11 @@ using Attend.Tensors;
 
 namespace Attend.Training;
 
-/// <summary>Adam or AdamW over a model's parameter slab: the moments are twin slabs and a step is one flat loop.</summary>
+/// <summary>
+/// Adam or AdamW over a model's parameter slab: the moments are twin slabs and a step is one flat loop over
+/// contiguous segments. Weight decay applies to matrices only (rank 2 and above: weights and embeddings), not to
+/// biases and layer-norm gains, as nanoGPT and Hugging Face group them.
+/// </summary>
 public sealed class Adam
 {
     private readonly ParameterStore _parameters;
@@ -17,7 +21,19 @@ public sealed class Adam
         Options = options;
         M = new float[parameters.Count];
         V = new float[parameters.Count];
+        const int chunk = 1 << 16;
+        var segments = new List<(int Start, int Length, bool Decay)>();
+        int at = 0;
+        foreach (Tensor p in parameters.Parameters)
+        {
+            for (int s = 0; s < p.Length; s += chunk)
+                segments.Add((at + s, Math.Min(chunk, p.Length - s), p.Shape.Rank >= 2));
+            at += p.Length;
+        }
+        _segments = [.. segments];
     }
+
+    private readonly (int Start, int Length, bool Decay)[] _segments;
 
     /// <summary>The settings.</summary>
     public AdamOptions Options { get; }
@@ -36,17 +52,15 @@ public sealed class Adam
     {
         StepCount++;
         float[] p = _parameters.Values, g = _parameters.Gradients;
-        const int chunk = 1 << 16;
-        int chunks = (p.Length + chunk - 1) / chunk;
         long step = StepCount;
         AdamOptions o = Options;
-        RowParallel.For(chunks, chunk, (s, e) =>
+        RowParallel.For(_segments.Length, 1 << 14, (s, e) =>
         {
             for (int c = s; c < e; c++)
             {
-                int start = c * chunk, n = Math.Min(chunk, p.Length - start);
+                (int start, int n, bool decay) = _segments[c];
                 AdamKernel.Step(p.AsSpan(start, n), g.AsSpan(start, n), M.AsSpan(start, n), V.AsSpan(start, n),
-                    lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.Decoupled, step);
+                    lr, o.Beta1, o.Beta2, o.Eps, decay ? o.WeightDecay : 0f, o.Decoupled, step);
             }
         });
     }

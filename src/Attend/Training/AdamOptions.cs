@@ -12,7 +12,7 @@ public sealed record AdamOptions
     /// <summary>eps added to the denominator (the paper: 1e-9).</summary>
     public float Eps { get; init; } = 1e-9f;
 
-    /// <summary>Weight decay; 0 turns it off.</summary>
+    /// <summary>Weight decay of the matrices (not biases or layer-norm gains); 0 turns it off.</summary>
     public float WeightDecay { get; init; }
 
     /// <summary>True for AdamW (decay applied to the weights directly), false for Adam (decay added to the gradient).</summary>
