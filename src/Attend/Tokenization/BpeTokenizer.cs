@@ -13,6 +13,9 @@ public sealed partial class BpeTokenizer
 {
     private const int StackBytes = 512;
 
+    [ThreadStatic]
+    private static List<int>? t_buffer;
+
     private readonly byte[]?[] _tokenBytes;
     private readonly string?[] _idToToken;
     private readonly byte[]?[] _specialBytes;
@@ -125,9 +128,14 @@ public sealed partial class BpeTokenizer
     /// <summary>Encodes <paramref name="text"/> (with bos/eos when the options ask for them).</summary>
     public int[] EncodeToIds(ReadOnlySpan<char> text)
     {
-        var ids = new List<int>(text.Length / 3 + 4);
+        // One reusable buffer per thread, so the only allocation is the returned array.
+        List<int> ids = t_buffer ??= new List<int>(256);
+        ids.Clear();
         EncodeToIds(text, ids);
-        return ids.ToArray();
+        int[] result = ids.ToArray();
+        if (ids.Capacity > 1 << 16)
+            t_buffer = null;
+        return result;
     }
 
     /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="destination"/>.</summary>
