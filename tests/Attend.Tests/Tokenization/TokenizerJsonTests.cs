@@ -9,7 +9,7 @@ public class TokenizerJsonTests
     [Fact]
     public void SaveThenLoad_GivesTheSameIds()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string path = Path.Combine(folder, "tokenizer.json");
         TokenizerTestData.Small.SaveTokenizerJson(path);
         BpeTokenizer loaded = BpeTokenizer.FromTokenizerJson(path);
@@ -70,7 +70,7 @@ public class TokenizerJsonTests
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":\"x\"}}}", "has no valid id")]
     public void Load_Malformed_ThrowsMessageNamingFileAndProblem(string json, string problem)
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string path = Path.Combine(folder, "bad.json");
         File.WriteAllText(path, json);
         var e = Assert.Throws<InvalidDataException>(() => BpeTokenizer.FromTokenizerJson(path));

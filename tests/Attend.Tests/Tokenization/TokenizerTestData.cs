@@ -81,23 +81,6 @@ internal static class TokenizerTestData
         return lines;
     }
 
-    private static readonly Lazy<string> s_tempRoot = new(() =>
-    {
-        string root = Path.Combine(Path.GetTempPath(), $"attend-tok-tests-{Environment.ProcessId}");
-        Directory.CreateDirectory(root);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            if (Directory.Exists(root))
-                Directory.Delete(root, recursive: true);
-        };
-        return root;
-    });
-
-    /// <summary>A fresh temporary folder for one test (all are deleted when the test process exits).</summary>
-    public static string TempFolder()
-    {
-        string path = Path.Combine(s_tempRoot.Value, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>A fresh temporary folder for one test, deleted when disposed.</summary>
+    public static TempDirectory TempFolder() => new();
 }
