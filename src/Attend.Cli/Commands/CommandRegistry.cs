@@ -11,5 +11,6 @@ internal static class CommandRegistry
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),
         new TokenizerDecodeCommand(),
+        new TokenizerConvertCommand(),
     ];
 }

