@@ -32,8 +32,12 @@ public sealed partial class BpeTokenizer
     {
         ArgumentNullException.ThrowIfNull(options);
         int size = tokenBytes.Length;
-        foreach (int id in specialTokens.Values)
+        foreach ((string content, int id) in specialTokens)
+        {
+            if (id < 0)
+                throw new InvalidDataException($"special token '{content}' has a negative id ({id})");
             size = Math.Max(size, id + 1);
+        }
         _tokenBytes = new byte[]?[size];
         tokenBytes.CopyTo(_tokenBytes, 0);
         _idToToken = new string?[size];

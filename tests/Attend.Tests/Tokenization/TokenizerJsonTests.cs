@@ -68,6 +68,7 @@ public class TokenizerJsonTests
     [InlineData("{\"model\":{\"type\":\"BPE\"}}", "missing \"vocab\"")]
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a b\":0}}}", "is not byte-level text")]
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":\"x\"}}}", "has no valid id")]
+    [InlineData("{\"added_tokens\":[{\"id\":-1,\"content\":\"<s>\"}],\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0}}}", "special token '<s>' has a negative id")]
     public void Load_Malformed_ThrowsMessageNamingFileAndProblem(string json, string problem)
     {
         using TempDirectory folder = TokenizerTestData.TempFolder();
