@@ -3,7 +3,7 @@
 #  1. training time, vocabulary 8,000: attend vs spm_train --model_type=bpe on Tiny Shakespeare and Multi30k de+en;
 #  2. training time, vocabulary 30,000 on Multi30k de+en: attend vs Hugging Face tokenizers (Rust, npm);
 #  3. interop: a tokenizer.json trained here, encoded by Hugging Face tokenizers and by attend, must give the same ids
-#     (and the reverse for Hugging Face's file);
+#     (and the reverse for Hugging Face's file, and for GPT-2's ranks converted to tokenizer.json);
 #  4. encoding throughput, GPT-2 ranks on Tiny Shakespeare, 1 and 2 threads: attend vs Microsoft.ML.Tokenizers.
 # Times are whole-process wall seconds (start-up, reading and saving included), the best of REPEATS runs.
 # Usage: bench/tokenizers/compare.sh   (REPEATS=3 and DATA=../shared/data by default, relative to the repo root)
@@ -55,6 +55,12 @@ cmp -s "$OUT/attend_ids.txt" "$OUT/hf_ids.txt" && echo "attend-trained tokenizer
 "${ATTEND[@]}" tokenizer encode --tokenizer "$OUT/hf30k.json" --input "$VAL" >"$OUT/attend_ids_hf.txt"
 node hf_encode.js "$OUT/hf30k.json" "$VAL" >"$OUT/hf_ids_hf.txt"
 cmp -s "$OUT/attend_ids_hf.txt" "$OUT/hf_ids_hf.txt" && echo "HF-trained tokenizer.json: same ids in attend and HF" || echo "HF-trained tokenizer.json: IDS DIFFER"
+
+dotnet run -c Release --project EncodeBench -- --write-ranks "$OUT/gpt2.tiktoken"
+"${ATTEND[@]}" tokenizer convert --tokenizer "$OUT/gpt2.tiktoken" --out "$OUT/gpt2.json" >/dev/null
+"${ATTEND[@]}" tokenizer encode --tokenizer "$OUT/gpt2.tiktoken" --input "$VAL" >"$OUT/attend_ids_gpt2.txt"
+node hf_encode.js "$OUT/gpt2.json" "$VAL" >"$OUT/hf_ids_gpt2.txt"
+cmp -s "$OUT/attend_ids_gpt2.txt" "$OUT/hf_ids_gpt2.txt" && echo "gpt2.tiktoken converted to tokenizer.json: same ids in attend and HF" || echo "gpt2 converted: IDS DIFFER"
 
 echo "== encoding throughput, gpt2 ranks, tinyshakespeare (one line at a time)"
 dotnet run -c Release --project EncodeBench -- "$TS" 10

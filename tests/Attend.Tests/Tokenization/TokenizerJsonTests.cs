@@ -9,7 +9,7 @@ public class TokenizerJsonTests
     [Fact]
     public void SaveThenLoad_GivesTheSameIds()
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string path = Path.Combine(folder, "tokenizer.json");
         TokenizerTestData.Small.SaveTokenizerJson(path);
         BpeTokenizer loaded = BpeTokenizer.FromTokenizerJson(path);
@@ -68,9 +68,10 @@ public class TokenizerJsonTests
     [InlineData("{\"model\":{\"type\":\"BPE\"}}", "missing \"vocab\"")]
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a b\":0}}}", "is not byte-level text")]
     [InlineData("{\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":\"x\"}}}", "has no valid id")]
+    [InlineData("{\"added_tokens\":[{\"id\":-1,\"content\":\"<s>\"}],\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0}}}", "special token '<s>' has a negative id")]
     public void Load_Malformed_ThrowsMessageNamingFileAndProblem(string json, string problem)
     {
-        string folder = TokenizerTestData.TempFolder();
+        using TempDirectory folder = TokenizerTestData.TempFolder();
         string path = Path.Combine(folder, "bad.json");
         File.WriteAllText(path, json);
         var e = Assert.Throws<InvalidDataException>(() => BpeTokenizer.FromTokenizerJson(path));

@@ -81,11 +81,6 @@ internal static class TokenizerTestData
         return lines;
     }
 
-    /// <summary>A fresh temporary folder for one test.</summary>
-    public static string TempFolder()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "attend-tok-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
+    /// <summary>A fresh temporary folder for one test, deleted when disposed.</summary>
+    public static TempDirectory TempFolder() => new();
 }
