@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Attend.Cli.Commands;
 using Attend.Cli.Hosting;
+using Attend.Decoding;
 using Attend.IO;
 using Attend.Models;
 using Attend.Tokenization;
@@ -44,8 +45,17 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             (TrainingData.Ids(tokenizer, p.Source, maxLen, truncate, $"{what} source line {i + 1}"),
              TrainingData.Ids(tokenizer, p.Target, maxLen, truncate, $"{what} target line {i + 1}"))).ToList();
         TrainerOptions options = TrainCommand.Trainer(args, (float)args.GetDouble("label-smoothing", 0, 1));
-        var task = new TranslationTask(model, Encode(pairs, "training"), Encode(validText, "validation"), options.MaxTokens, options.Seed);
-        return Run(model, tokenizer, task, options, $"{pairs.Count:N0} sentence pairs");
+        var validIds = Encode(validText, "validation");
+        var task = new TranslationTask(model, Encode(pairs, "training"), validIds, options.MaxTokens, options.Seed);
+        // BLEU on up to 500 validation sentences with greedy decoding, as sacreBLEU computes it
+        int bleuCount = Math.Min(500, validText.Count);
+        string Bleu()
+        {
+            var hyps = Greedy.Translate(model, validIds.Take(bleuCount).Select(p => p.Item1).ToList(), maxLen)
+                .Select(ids => tokenizer.Decode(ids, skipSpecialTokens: true)).ToList();
+            return $"BLEU {Attend.Evaluation.Bleu.Corpus(hyps, validText.Take(bleuCount).Select(p => p.Target).ToList()).Score:F2} on {bleuCount} validation sentences";
+        }
+        return Run(model, tokenizer, task, options, $"{pairs.Count:N0} sentence pairs", validationReport: bleuCount > 0 ? Bleu : null);
     }
 
     public int LanguageModel()
@@ -174,26 +184,31 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
          tokenizer.BosId ?? throw new CliException("the tokenizer has no <bos> token"),
          tokenizer.EosId ?? throw new CliException("the tokenizer has no <eos> token"));
 
-    private int Run(ITransformerModel model, BpeTokenizer tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary, List<string>? labels = null)
+    private int Run(ITransformerModel model, BpeTokenizer tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary,
+        List<string>? labels = null, Func<string>? validationReport = null)
     {
         Adam adam = new(model.Parameters, options.Adam);
         TrainerState? state = Resuming ? TrainingCheckpoint.Load(LastDir, adam) : null;
         var trainer = new Trainer(model, task, options, state, adam);
+        void WriteLabels(string dir)
+        {
+            if (labels is not null)
+                ClassLabels.Write(dir, labels);
+        }
         void SaveLast()
         {
-            TrainingCheckpoint.Save(LastDir, model, tokenizer, trainer.Optimizer, trainer.State);
-            if (labels is not null)
-                ClassLabels.Write(LastDir, labels);
+            TrainingCheckpoint.Save(LastDir, model, tokenizer, trainer.Optimizer, trainer.State, WriteLabels);
             LossCurve.TrySave(System.IO.Path.Combine(Out, "loss.png"), trainer.State);
         }
         trainer.OnValidation = (s, best) =>
         {
+            double loss = s.ValidationLosses[^1].Loss;
+            string extra = validationReport is null ? "" : "; " + validationReport();
+            console.WriteLine(TrainCommand.Invariant($"step {s.Step}: validation loss {loss:F4}, perplexity {Math.Exp(loss):F2}{extra}{(best ? " (best so far)" : "")}"));
             SaveLast();
             if (best)
             {
-                Checkpoint.Save(BestDir, model, tokenizer);
-                if (labels is not null)
-                    ClassLabels.Write(BestDir, labels);
+                Checkpoint.Save(BestDir, model, tokenizer, WriteLabels);
             }
         };
         console.WriteLine($"{dataSummary}; {model.Parameters.Count:N0} parameters; {(state is null ? "starting" : $"resuming at step {state.Step}")}");

@@ -16,10 +16,44 @@ public static class Checkpoint
         name == "positional_encoding.pos_embedding" || (name.StartsWith("transformer.h.", StringComparison.Ordinal) && name.EndsWith(".attn.bias", StringComparison.Ordinal)
             && !name.Contains("c_attn", StringComparison.Ordinal));
 
-    /// <summary>Writes config.json, model.safetensors and (when given) tokenizer.json into <paramref name="directory"/>, each atomically.</summary>
-    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer)
+    /// <summary>
+    /// Writes config.json, model.safetensors, (when given) tokenizer.json and whatever <paramref name="extraFiles"/>
+    /// adds into <paramref name="directory"/>. The files are written into a temporary sibling folder that replaces the
+    /// old folder only once complete, so a failed write (a full disk, say) leaves the previous checkpoint intact.
+    /// </summary>
+    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer, Action<string>? extraFiles = null) =>
+        ReplaceFolder(directory, temp =>
+        {
+            WriteFiles(temp, model, tokenizer);
+            extraFiles?.Invoke(temp);
+        });
+
+    /// <summary>Fills a fresh temporary folder with <paramref name="write"/>, then swaps it in for <paramref name="directory"/>.</summary>
+    public static void ReplaceFolder(string directory, Action<string> write)
     {
-        Directory.CreateDirectory(directory);
+        string full = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar);
+        string temp = $"{full}.tmp-{Environment.ProcessId}", old = $"{full}.old-{Environment.ProcessId}";
+        if (Directory.Exists(temp))
+            Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+        try
+        {
+            write(temp);
+        }
+        catch
+        {
+            Directory.Delete(temp, recursive: true);
+            throw;
+        }
+        if (Directory.Exists(full))
+            Directory.Move(full, old);
+        Directory.Move(temp, full);
+        if (Directory.Exists(old))
+            Directory.Delete(old, recursive: true);
+    }
+
+    private static void WriteFiles(string directory, ITransformerModel model, BpeTokenizer? tokenizer)
+    {
         ModelConfig c = model.Config;
         var tensors = model.Parameters.Parameters
             .Select(p => (p.Name!, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.Data.ToArray()))

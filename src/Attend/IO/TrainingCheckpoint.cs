@@ -14,14 +14,15 @@ namespace Attend.IO;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    /// <summary>Writes the model folder and the training state into <paramref name="directory"/>.</summary>
-    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer, Adam adam, TrainerState state)
-    {
-        Checkpoint.Save(directory, model, tokenizer);
-        SafeTensorsFile.Write(Path.Combine(directory, "optimizer.safetensors"),
-            [("exp_avg", [adam.M.Length], adam.M), ("exp_avg_sq", [adam.V.Length], adam.V)]);
-        SafeTensorsFile.AtomicWrite(Path.Combine(directory, "trainer_state.json"), s => s.Write(StateJson(state, adam.StepCount)));
-    }
+    /// <summary>Writes the model folder and the training state into <paramref name="directory"/>, replacing it only once complete.</summary>
+    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer, Adam adam, TrainerState state, Action<string>? extraFiles = null) =>
+        Checkpoint.Save(directory, model, tokenizer, temp =>
+        {
+            SafeTensorsFile.Write(Path.Combine(temp, "optimizer.safetensors"),
+                [("exp_avg", [adam.M.Length], adam.M), ("exp_avg_sq", [adam.V.Length], adam.V)]);
+            SafeTensorsFile.AtomicWrite(Path.Combine(temp, "trainer_state.json"), s => s.Write(StateJson(state, adam.StepCount)));
+            extraFiles?.Invoke(temp);
+        });
 
     /// <summary>Restores Adam's moments and returns the trainer state saved in <paramref name="directory"/>.</summary>
     public static TrainerState Load(string directory, Adam adam)
