@@ -72,6 +72,18 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void FailedCheckpointWrite_LeavesThePreviousCheckpointIntact()
+    {
+        var model = ToyTasks.Train(reverse: false, steps: 3);
+        Checkpoint.Save(_dir, model, null);
+        byte[] before = File.ReadAllBytes(Path.Combine(_dir, "model.safetensors"));
+        model.Parameters.Values.AsSpan().Fill(0.5f);
+        Assert.Throws<IOException>(() => Checkpoint.Save(_dir, model, null, _ => throw new IOException("No space left on device")));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(_dir, "model.safetensors")));
+        Assert.Empty(Directory.GetDirectories(Path.GetDirectoryName(_dir)!, Path.GetFileName(_dir) + ".tmp-*"));
+    }
+
+    [Fact]
     public void Checkpoint_WrongFamily_IsAClearError()
     {
         Checkpoint.Save(_dir, Seq2SeqTransformer.Create(ToyTasks.TinyConfig, 1), null);
