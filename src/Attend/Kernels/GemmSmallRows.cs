@@ -7,9 +7,10 @@ namespace Attend.Kernels;
 /// <summary>
 /// The product for few rows of A (decoding: a handful of token vectors times a weight matrix). Packing B would cost as
 /// much as the product itself, so B is read in place, once: with B^T stored (y = x W^T, W is n x k) every C element is
-/// a dot product of two contiguous rows; with B stored k x n the rows of B stream past, each scaled by broadcast A values
-/// and added to the partial sums of up to three rows of C. Columns are split between threads in blocks of <see cref="ColumnBlock"/>; each C
-/// element is computed by one thread in a fixed order, so the result does not depend on the thread count.
+/// a dot product of two contiguous rows; with B stored k x n the rows of B stream past, each scaled by broadcast A
+/// values and added to the partial sums of up to three rows of C. Columns are split between threads in blocks of
+/// <see cref="ColumnBlock"/>; each C element is computed by one thread in a fixed order, so the result does not depend
+/// on the thread count.
 /// </summary>
 internal sealed unsafe class GemmSmallRows : KernelJob
 {

@@ -4,22 +4,32 @@ using System.Runtime.ExceptionServices;
 namespace Attend.Kernels;
 
 /// <summary>
-/// Persistent background threads that run the parts of a <see cref="KernelJob"/>: the caller runs part 0, worker w
-/// runs part w + 1. A worker spins briefly after each job before it blocks, because back-to-back kernel calls are the
-/// common case and waking a blocked thread costs tens of microseconds. One job runs at a time; a caller that finds the
-/// workers busy (another thread, or a kernel called from inside a part) runs every part itself, which gives the same
-/// results because parts are fixed by the job, not by who runs them.
+/// Persistent background threads that help run the parts of a <see cref="KernelJob"/>. The caller and the workers claim
+/// parts from a shared counter until none is left, so a worker that the operating system has not scheduled yet (the
+/// machine is shared) costs nothing: the caller runs its part too. Results do not depend on who runs a part, because
+/// the parts are fixed by the job. A worker spins briefly after each job before it blocks, because back-to-back kernel
+/// calls are the common case and waking a blocked thread costs tens of microseconds. One job runs at a time; a caller
+/// that finds the workers busy (another thread, or a kernel called from inside a part) runs every part itself.
 /// </summary>
 internal static class KernelWorkers
 {
+    private const int PartBits = 16;
+    private const long PartMask = (1L << PartBits) - 1;
+
     private static readonly Lock Gate = new();
     private static readonly List<Worker> Workers = [];
-    private static int _pending;
+    private static KernelJob? _job;
+    // The job's generation (bits 32..63), its part count (bits 16..31) and the next unclaimed part (bits 0..15), in one
+    // word so a claim is a single compare-and-swap that cannot mix parts of two jobs.
+    private static long _state;
+    private static int _done;
+    private static int _generation;
+    private static Exception? _failure;
 
     /// <summary>Runs parts 0 .. parts-1 of <paramref name="job"/> and returns when all are done; rethrows the first failure.</summary>
     public static void Run(KernelJob job, int parts)
     {
-        if (parts <= 1 || !Gate.TryEnter())
+        if (parts <= 1 || parts > PartMask || !Gate.TryEnter())
         {
             for (int p = 0; p < parts; p++)
                 job.Execute(p);
@@ -29,29 +39,55 @@ internal static class KernelWorkers
         {
             while (Workers.Count < parts - 1)
                 Workers.Add(new Worker(Workers.Count));
-            Volatile.Write(ref _pending, parts - 1);
+            _job = job;
+            _failure = null;
+            Volatile.Write(ref _done, 0);
+            _generation++;
+            Interlocked.Exchange(ref _state, ((long)_generation << 32) | ((long)parts << PartBits));
             for (int w = 0; w < parts - 1; w++)
-                Workers[w].Start(job, w + 1);
-            Exception? failure = null;
-            try
-            {
-                job.Execute(0);
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
+                Workers[w].Wake();
+            RunClaimedParts();
             var spin = new SpinWait();
-            while (Volatile.Read(ref _pending) != 0)
+            while (Volatile.Read(ref _done) != parts)
                 spin.SpinOnce(sleep1Threshold: -1);
-            for (int w = 0; w < parts - 1; w++)
-                failure ??= Workers[w].TakeFailure();
-            if (failure is not null)
-                ExceptionDispatchInfo.Capture(failure).Throw();
+            _job = null;
+            if (_failure is not null)
+                ExceptionDispatchInfo.Capture(_failure).Throw();
         }
         finally
         {
             Gate.Exit();
+        }
+    }
+
+    // True when the current job has a part nobody has claimed.
+    private static bool HasUnclaimedPart()
+    {
+        long state = Volatile.Read(ref _state);
+        return (state & PartMask) < ((state >> PartBits) & PartMask);
+    }
+
+    // Claims and runs parts of the current job until none is left.
+    private static void RunClaimedParts()
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            long next = state & PartMask, parts = (state >> PartBits) & PartMask;
+            if (next >= parts)
+                return;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+                continue;
+            // The job cannot change before this part is done: Run waits for every part it handed out.
+            try
+            {
+                _job!.Execute((int)next);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            Interlocked.Increment(ref _done);
         }
     }
 
@@ -60,10 +96,7 @@ internal static class KernelWorkers
         private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 microseconds
 
         private readonly ManualResetEventSlim _wake = new(false, 0);
-        private KernelJob? _job;
-        private int _part;
         private int _sleeping;
-        private Exception? _failure;
 
         public Worker(int index)
         {
@@ -71,59 +104,38 @@ internal static class KernelWorkers
             thread.Start();
         }
 
-        public void Start(KernelJob job, int part)
+        public void Wake()
         {
-            _part = part;
-            Volatile.Write(ref _job, job);
-            Interlocked.MemoryBarrier();
+            // Run published the job with a full fence (Interlocked.Exchange) before this read.
             if (Volatile.Read(ref _sleeping) != 0)
                 _wake.Set();
-        }
-
-        public Exception? TakeFailure()
-        {
-            Exception? failure = _failure;
-            _failure = null;
-            return failure;
         }
 
         private void Loop()
         {
             while (true)
             {
-                KernelJob job = WaitForJob();
-                try
-                {
-                    job.Execute(_part);
-                }
-                catch (Exception e)
-                {
-                    _failure = e;
-                }
-                Volatile.Write(ref _job, null);
-                Interlocked.Decrement(ref _pending);
+                WaitForWork();
+                RunClaimedParts();
             }
         }
 
-        private KernelJob WaitForJob()
+        private void WaitForWork()
         {
             long start = Stopwatch.GetTimestamp();
-            while (true)
+            while (!HasUnclaimedPart())
             {
-                KernelJob? job = Volatile.Read(ref _job);
-                if (job is not null)
-                    return job;
                 if (Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
                     Thread.SpinWait(20);
                     continue;
                 }
-                // Announce the sleep, then look once more: Start writes the job before it reads the flag, so one of
+                // Announce the sleep, then look once more: Run publishes the job before it reads the flag, so one of
                 // the two sides sees the other and the wake-up cannot be lost.
                 _wake.Reset();
                 Volatile.Write(ref _sleeping, 1);
                 Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref _job) is null)
+                if (!HasUnclaimedPart())
                     _wake.Wait();
                 Volatile.Write(ref _sleeping, 0);
                 start = Stopwatch.GetTimestamp();
