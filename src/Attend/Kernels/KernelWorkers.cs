@@ -29,7 +29,8 @@ internal static class KernelWorkers
     /// <summary>Runs parts 0 .. parts-1 of <paramref name="job"/> and returns when all are done; rethrows the first failure.</summary>
     public static void Run(KernelJob job, int parts)
     {
-        if (parts <= 1 || parts > PartMask || !Gate.TryEnter())
+        // Lock is reentrant, so a part that calls back in on the caller's thread must be caught before TryEnter.
+        if (parts <= 1 || parts > PartMask || Gate.IsHeldByCurrentThread || !Gate.TryEnter())
         {
             for (int p = 0; p < parts; p++)
                 job.Execute(p);

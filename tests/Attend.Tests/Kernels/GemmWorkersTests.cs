@@ -32,6 +32,25 @@ public class GemmWorkersTests
         }
     }
 
+    private sealed class NestingJob : KernelJob
+    {
+        public CountingJob Inner { get; } = new(3);
+
+        public override void Execute(int part)
+        {
+            if (part == 0)
+                KernelWorkers.Run(Inner, 3);
+        }
+    }
+
+    [Fact]
+    public void Run_PartRunsAJobItself_BothComplete()
+    {
+        var job = new NestingJob();
+        KernelWorkers.Run(job, 2);
+        Assert.All(job.Inner.Runs, n => Assert.Equal(1, n));
+    }
+
     [Fact]
     public void Run_PartThrows_RethrowsToCaller()
     {
