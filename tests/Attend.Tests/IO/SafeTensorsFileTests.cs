@@ -77,4 +77,32 @@ public sealed class SafeTensorsFileTests : IDisposable
         File.WriteAllBytes(_path, [1, 2, 3]);
         Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => SafeTensorsFile.Open(_path)).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_FileWrittenFromPyTorch_ConvertsEveryFloatDType()
+    {
+        // tests/Attend.Tests/IO/make_safetensors_fixture.py wrote it from torch tensors; the values are the ones torch printed
+        var file = SafeTensorsFile.Open(Path.Combine(AppContext.BaseDirectory, "Fixtures", "safetensors", "torch_fixture.safetensors"));
+        Assert.Equal(["bf16.bias", "double.scale", "embed.weight", "half.weight", "positions", "scalar"], file.Tensors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("pt", file.Metadata["format"]);
+        Assert.Equal(new long[] { 4, 3 }, file.Tensors["embed.weight"].Shape);
+        Assert.Empty(file.Tensors["scalar"].Shape);
+        float[] Read(string name)
+        {
+            float[] data = new float[file.Tensors[name].Count];
+            file.ReadFloat32(name, data);
+            return data;
+        }
+        Assert.Equal(
+            [1.5409960746765137f, -0.293428897857666f, -2.1787893772125244f, 0.5684312582015991f, -1.0845223665237427f,
+             -1.3985954523086548f, 0.40334683656692505f, 0.8380263447761536f, -0.7192575931549072f, -0.40334352850914f,
+             -0.5966353416442871f, 0.18203648924827576f],
+            Read("embed.weight"));
+        Assert.Equal([-2.0f, -1.2001953125f, -0.39990234375f, 0.39990234375f, 1.2001953125f, 2.0f], Read("half.weight"));
+        Assert.Equal([1.5f, -0.25f, 3.0f], Read("bf16.bias"));
+        Assert.Equal([0.1f, 0.2f, 0.3f, 0.4f], Read("double.scale"));
+        Assert.Equal([7f], Read("scalar"));
+        Assert.Equal("I64", file.Tensors["positions"].DType);
+        Assert.Throws<InvalidDataException>(() => Read("positions"));
+    }
 }
