@@ -78,6 +78,10 @@ public static partial class Ops
     {
         int tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
         int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
+        q.PrepareGrad();
+        k.PrepareGrad();
+        v.PrepareGrad();
+        _ = z.Grad;
         RowParallel.For(bhCount, (long)tq * tk * (dk + dv) * 2, (s, e) =>
         {
             float[] dP = new float[pSize];

@@ -57,6 +57,7 @@ public static partial class Ops
                 return;
             float g = loss.Grad[0] / count;
             float offValue = eps / v;
+            logits.PrepareGrad();
             RowParallel.For(rows, v * 3L, (s, e) =>
             {
                 Span<float> buffer = new float[v];

@@ -231,6 +231,16 @@ public sealed class Tensor
             BackwardFn = backward;
     }
 
+    /// <summary>
+    /// Creates the gradient buffer now, on the calling thread. Operations call it before a parallel region that writes
+    /// the gradient, so the buffer comes from the calling thread's workspace and two workers never race to create it.
+    /// </summary>
+    internal void PrepareGrad()
+    {
+        if (RequiresGrad)
+            EnsureGrad();
+    }
+
     private void EnsureGrad()
     {
         if (_viewOf is { } root)
