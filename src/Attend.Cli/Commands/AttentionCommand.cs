@@ -21,7 +21,7 @@ internal sealed class AttentionCommand : CliCommand
         new("layer", "Layer index (default: the last).", ValueName: "N"),
         new("head", "Head index (default: the average of all heads).", ValueName: "N"),
         new("kind", "cross (a translator's decoder attending to the source) or self.", "cross", ValueName: "KIND"),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)

@@ -20,7 +20,7 @@ internal sealed class ClassifyCommand : CliCommand
         new("model", "Checkpoint folder of an encoder classifier.", ValueName: "DIR"),
         new("input", "Texts, one a line; standard input when absent.", ValueName: "FILE"),
         new("truncate", "Cut texts longer than the model's max_len.", IsFlag: true),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)

@@ -22,7 +22,7 @@ internal sealed class DemoCommand : CliCommand
         new("out", "Folder for the checkpoint and the pictures.", "runs/demo", ValueName: "DIR"),
         new("steps", "Training steps (default: 450, or 350 with --quick).", ValueName: "N"),
         new("quick", "A reduced run (fewer dates and steps) for tests and a first look.", IsFlag: true),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
         new("seed", "Seed of the data, the initial weights and dropout.", "1", ValueName: "S"),
         new("json", "End with one JSON object of the figures.", IsFlag: true),
     ];

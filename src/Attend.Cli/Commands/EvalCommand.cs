@@ -31,7 +31,7 @@ internal sealed class EvalCommand : CliCommand
         new("output", "translate: also write the translations to this file.", ValueName: "FILE"),
         new("block", "lm: tokens per block.", "64", ValueName: "N"),
         new("truncate", "Cut inputs longer than the model's max_len.", IsFlag: true),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
         new("json", "End with one JSON object of the figures.", IsFlag: true),
     ];
 

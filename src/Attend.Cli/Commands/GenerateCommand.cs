@@ -22,7 +22,7 @@ internal sealed class GenerateCommand : CliCommand
         new("top-k", "Sample among the k most probable tokens; 0 for all.", "0", ValueName: "K"),
         new("top-p", "Sample among the most probable tokens whose probability reaches p.", "1", ValueName: "P"),
         new("seed", "Seed of the sampler.", "1", ValueName: "S"),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)

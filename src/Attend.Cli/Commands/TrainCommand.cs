@@ -61,7 +61,7 @@ internal sealed class TrainCommand : CliCommand
         new("clip", "Clip gradients to this global norm (0: off).", "1", ValueName: "N"),
         new("validate-every", "Validate and checkpoint every N steps.", "500", ValueName: "N"),
         new("seed", "Seed of the weights, the data order and dropout.", "1", ValueName: "S"),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)

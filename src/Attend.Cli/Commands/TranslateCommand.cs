@@ -22,7 +22,7 @@ internal sealed class TranslateCommand : CliCommand
         new("max-new-tokens", "Longest translation in tokens.", "128", ValueName: "N"),
         new("batch", "Sentences decoded together (greedy).", "64", ValueName: "N"),
         new("truncate", "Cut source sentences longer than the model's max_len.", IsFlag: true),
-        new("threads", "Threads for the kernels.", "2", ValueName: "T"),
+        CommonOptions.Threads,
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)
