@@ -84,6 +84,15 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void Checkpoint_TokenizerLargerThanTheVocabulary_IsAClearError()
+    {
+        var tokenizer = Attend.Tokenization.BpeTokenizer.Train(["some text to learn from"], new Attend.Tokenization.BpeTrainerOptions { VocabularySize = 270, MinFrequency = 1 });
+        Checkpoint.Save(_dir, Seq2SeqTransformer.Create(ToyTasks.TinyConfig, 1), tokenizer);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadTokenizer(_dir, Checkpoint.ReadConfig(_dir)));
+        Assert.Contains("does not fit the model", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Checkpoint_WrongFamily_IsAClearError()
     {
         Checkpoint.Save(_dir, Seq2SeqTransformer.Create(ToyTasks.TinyConfig, 1), null);
