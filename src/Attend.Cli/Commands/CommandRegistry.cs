@@ -9,6 +9,8 @@ internal static class CommandRegistry
     [
         new DemoCommand(),
         new BenchGemmCommand(),
+        new BenchTrainCommand(),
+        new BenchDecodeCommand(),
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),
         new TokenizerDecodeCommand(),
