@@ -16,6 +16,8 @@ internal static class CommandRegistry
         new EvalCommand(),
         new AttentionCommand(),
         new BenchGemmCommand(),
+        new BenchTrainCommand(),
+        new BenchDecodeCommand(),
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),
         new TokenizerDecodeCommand(),

@@ -17,11 +17,11 @@ public static partial class Ops
             throw new ArgumentException($"SplitHeads: input {x.Shape} cannot split into part {part} of {parts} with {heads} heads");
         int b = x.Shape[0], t = x.Shape[1], width = x.Shape[2], dk = width / parts / heads;
         Tensor y = Tensor.Result(new Shape(b, heads, t, dk), x);
-        Permute(x.Data, y.Data, b, t, heads, dk, width, part * heads * dk, toHeads: true, accumulate: false);
+        Permute(x, false, y, false, b, t, heads, dk, width, part * heads * dk, toHeads: true, accumulate: false);
         y.SetBackward(() =>
         {
             if (x.RequiresGrad)
-                Permute(y.Grad, x.Grad, b, t, heads, dk, width, part * heads * dk, toHeads: false, accumulate: true);
+                Permute(y, true, x, true, b, t, heads, dk, width, part * heads * dk, toHeads: false, accumulate: true);
         });
         return y;
     }
@@ -33,19 +33,32 @@ public static partial class Ops
             throw new ArgumentException($"MergeHeads: input must be [B, H, T, Dk], got {x.Shape}");
         int b = x.Shape[0], heads = x.Shape[1], t = x.Shape[2], dk = x.Shape[3];
         Tensor y = Tensor.Result(new Shape(b, t, heads * dk), x);
-        Permute(x.Data, y.Data, b, t, heads, dk, heads * dk, 0, toHeads: false, accumulate: false);
+        Permute(x, false, y, false, b, t, heads, dk, heads * dk, 0, toHeads: false, accumulate: false);
         y.SetBackward(() =>
         {
             if (x.RequiresGrad)
-                Permute(y.Grad, x.Grad, b, t, heads, dk, heads * dk, 0, toHeads: true, accumulate: true);
+                Permute(y, true, x, true, b, t, heads, dk, heads * dk, 0, toHeads: true, accumulate: true);
         });
         return y;
     }
 
     /// <summary>Copies (or adds) between the [B, T, width] layout (heads at feature offset <paramref name="at"/>) and [B, H, T, Dk].</summary>
-    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int b, int t, int heads, int dk, int width, int at, bool toHeads, bool accumulate)
+    private static void Permute(Tensor source, bool sourceGrad, Tensor destination, bool destinationGrad, int b, int t, int heads, int dk, int width, int at, bool toHeads, bool accumulate)
     {
-        for (int i = 0; i < b; i++)
+        // Batch entries touch disjoint parts of the destination, so they run in parallel; gradients are allocated
+        // before the threads share them.
+        if (sourceGrad)
+            _ = source.Grad;
+        if (destinationGrad)
+            _ = destination.Grad;
+        RowParallel.For(b, (long)t * heads * dk, (s, e) =>
+            Permute(sourceGrad ? source.Grad : source.Data, destinationGrad ? destination.Grad : destination.Data,
+                s, e, t, heads, dk, width, at, toHeads, accumulate));
+    }
+
+    private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int first, int end, int t, int heads, int dk, int width, int at, bool toHeads, bool accumulate)
+    {
+        for (int i = first; i < end; i++)
             for (int j = 0; j < t; j++)
                 for (int h = 0; h < heads; h++)
                 {

@@ -4,6 +4,9 @@ namespace Attend.Tensors;
 
 public static partial class Ops
 {
+    // Rows per chunk of the layer-norm backward pass: each chunk keeps its own dGamma/dBeta partial sums.
+    private const int LayerNormChunkRows = 64;
+
     /// <summary>
     /// Layer normalisation over the last dimension: y = (x - mean) / sqrt(var + eps) * gamma + beta (biased variance, as PyTorch).
     /// Fused forward and hand-written backward (see <see cref="LayerNormKernel"/>).
@@ -22,12 +25,40 @@ public static partial class Ops
         });
         y.SetBackward(() =>
         {
-            Span<float> dX = x.RequiresGrad ? x.Grad : new float[x.Length];
-            Span<float> dGamma = gamma.RequiresGrad ? gamma.Grad : new float[n];
-            Span<float> dBeta = beta.RequiresGrad ? beta.Grad : new float[n];
-            for (int r = 0; r < rows; r++)
-                LayerNormKernel.Backward(x.Data.Slice(r * n, n), gamma.Data, mean[r], rstd[r], y.Grad.Slice(r * n, n),
-                    dX.Slice(r * n, n), dGamma, dBeta);
+            // Rows run in fixed chunks, each with its own partial dGamma/dBeta; the partials are then added in chunk
+            // order, so the sums do not depend on the thread count.
+            if (x.RequiresGrad)
+                _ = x.Grad; // allocate the gradient before the threads share it
+            int chunks = (rows + LayerNormChunkRows - 1) / LayerNormChunkRows;
+            float[] partial = Workspace.Rent(chunks * 2 * n, clear: true);
+            RowParallel.For(chunks, (long)LayerNormChunkRows * n * 4, (s, e) =>
+            {
+                Span<float> dXAll = x.RequiresGrad ? x.Grad : Span<float>.Empty;
+                Span<float> scratch = x.RequiresGrad ? Span<float>.Empty : new float[n];
+                for (int c = s; c < e; c++)
+                {
+                    Span<float> dGamma = partial.AsSpan(c * 2 * n, n), dBeta = partial.AsSpan(c * 2 * n + n, n);
+                    for (int r = c * LayerNormChunkRows, end = Math.Min(rows, r + LayerNormChunkRows); r < end; r++)
+                    {
+                        if (x.RequiresGrad)
+                            LayerNormKernel.Backward(x.Data.Slice(r * n, n), gamma.Data, mean[r], rstd[r], y.Grad.Slice(r * n, n),
+                                dXAll.Slice(r * n, n), dGamma, dBeta);
+                        else
+                        {
+                            scratch.Clear();
+                            LayerNormKernel.Backward(x.Data.Slice(r * n, n), gamma.Data, mean[r], rstd[r], y.Grad.Slice(r * n, n),
+                                scratch, dGamma, dBeta);
+                        }
+                    }
+                }
+            });
+            for (int c = 0; c < chunks; c++)
+            {
+                if (gamma.RequiresGrad)
+                    System.Numerics.Tensors.TensorPrimitives.Add(gamma.Grad, partial.AsSpan(c * 2 * n, n), gamma.Grad);
+                if (beta.RequiresGrad)
+                    System.Numerics.Tensors.TensorPrimitives.Add(beta.Grad, partial.AsSpan(c * 2 * n + n, n), beta.Grad);
+            }
         });
         return y;
     }

@@ -5,6 +5,9 @@ namespace Attend.Tensors;
 
 public static partial class Ops
 {
+    // Columns per block of the parallel bias-gradient sum.
+    private const int BiasBlock = 64;
+
     /// <summary>
     /// y = x W^T + b, as PyTorch's nn.Linear: x [..., in], W [out, in], b [out] or null; y [..., out].
     /// Backward: dX += dY W, dW += dY^T X, db += the column sums of dY.
@@ -37,9 +40,17 @@ public static partial class Ops
                 Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.Data, inF, 1f, weight.Grad, inF);
             if (bias is not null && bias.RequiresGrad)
             {
-                Span<float> dB = bias.Grad;
-                for (int r = 0; r < rows; r++)
-                    TensorPrimitives.Add(dB, dY.Slice(r * outF, outF), dB);
+                // Column blocks in parallel; each block sums the rows in order, so the result is the same for any thread count.
+                _ = bias.Grad;
+                int blocks = (outF + BiasBlock - 1) / BiasBlock;
+                RowParallel.For(blocks, (long)rows * BiasBlock, (s, e) =>
+                {
+                    int c0 = s * BiasBlock, width = Math.Min(outF, e * BiasBlock) - c0;
+                    Span<float> dB = bias.Grad.Slice(c0, width);
+                    ReadOnlySpan<float> grad = y.Grad;
+                    for (int r = 0; r < rows; r++)
+                        TensorPrimitives.Add(dB, grad.Slice(r * outF + c0, width), dB);
+                });
             }
         });
         return y;
