@@ -38,10 +38,9 @@ internal sealed class ClassifyCommand : CliCommand
     /// <summary>The most probable class and its probability for each sequence.</summary>
     public static IEnumerable<(int Class, float Probability)> Predict(EncoderClassifier model, List<int[]> ids)
     {
-        for (int start = 0; start < ids.Count; start += 64)
+        foreach (SourceBatch b in InputLines.Batches(ids, model.Config.PadId))
         {
             using var noGrad = Autograd.NoGrad();
-            SourceBatch b = SourceBatch.Pad(ids.GetRange(start, Math.Min(64, ids.Count - start)), model.Config.PadId);
             Tensor p = Ops.Softmax(model.Forward(b.Ids, b.Batch, b.Length, b.Padding));
             int c = p.Shape.Last;
             for (int i = 0; i < b.Batch; i++)

@@ -29,10 +29,9 @@ internal sealed class EmbedCommand : CliCommand
         var (model, tokenizer) = LoadedModel.Load<EncoderClassifier>(args.Required("model"));
         List<int[]> ids = InputLines.Encode(tokenizer, InputLines.Read(args, context), model.Config.MaxLen, args.Flag("truncate"), args.Get("input") ?? "input");
         int d = model.Config.DModel;
-        for (int start = 0; start < ids.Count; start += 64)
+        foreach (SourceBatch b in InputLines.Batches(ids, model.Config.PadId))
         {
             using var noGrad = Autograd.NoGrad();
-            SourceBatch b = SourceBatch.Pad(ids.GetRange(start, Math.Min(64, ids.Count - start)), model.Config.PadId);
             Tensor e = model.Embed(b.Ids, b.Batch, b.Length, b.Padding);
             for (int i = 0; i < b.Batch; i++)
                 context.Out.WriteLine(string.Join(' ', e.Data.Slice(i * d, d).ToArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture))));

@@ -32,4 +32,11 @@ internal static class InputLines
         }
         return result;
     }
+
+    /// <summary>The sequences as padded batches of at most <paramref name="size"/> rows, in order.</summary>
+    public static IEnumerable<Attend.Decoding.SourceBatch> Batches(List<int[]> ids, int padId, int size = 64)
+    {
+        for (int start = 0; start < ids.Count; start += size)
+            yield return Attend.Decoding.SourceBatch.Pad(ids.GetRange(start, Math.Min(size, ids.Count - start)), padId);
+    }
 }
