@@ -65,7 +65,7 @@ internal sealed class EvalCommand : CliCommand
             args.GetInt("max-new-tokens", 1), 64).Select(ids => tokenizer.Decode(ids, skipSpecialTokens: true)).ToList();
         double seconds = start.Elapsed.TotalSeconds;
         if (args.Get("output") is string output)
-            SafeTensorsFile.AtomicWrite(output, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", hyps) + "\n")));
+            AtomicFile.Write(output, s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", hyps) + "\n")));
         BleuScore bleu = Bleu.Corpus(hyps, pairs.Select(p => p.Target).ToList());
         double loss = TranslationTask.Loss(model, sources.Zip(targets).ToList(), 4096);
         return

@@ -6,7 +6,7 @@ namespace Attend.Cli.Training;
 internal static class ClassLabels
 {
     public static void Write(string directory, IReadOnlyList<string> labels) =>
-        SafeTensorsFile.AtomicWrite(System.IO.Path.Combine(directory, "labels.txt"),
+        AtomicFile.Write(System.IO.Path.Combine(directory, "labels.txt"),
             s => s.Write(System.Text.Encoding.UTF8.GetBytes(string.Join("\n", labels) + "\n")));
 
     public static List<string> Read(string directory)

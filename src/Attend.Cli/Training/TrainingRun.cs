@@ -176,7 +176,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             }
             w.WriteEndObject();
         }
-        SafeTensorsFile.AtomicWrite(System.IO.Path.Combine(outDir, RunFile), s => s.Write(stream.ToArray()));
+        AtomicFile.Write(System.IO.Path.Combine(outDir, RunFile), s => s.Write(stream.ToArray()));
     }
 
     private static (int Pad, int Bos, int Eos) Specials(BpeTokenizer tokenizer) =>

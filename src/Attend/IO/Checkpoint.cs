@@ -66,7 +66,7 @@ public static class Checkpoint
         if (c.ModelType == "seq2seq" && c.Positional == "sinusoidal")
             tensors.Add(("positional_encoding.pos_embedding", [c.MaxLen, 1, c.DModel], PositionalEncodingTable(c)));
         SafeTensorsFile.Write(Path.Combine(directory, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-        SafeTensorsFile.AtomicWrite(Path.Combine(directory, "config.json"), s =>
+        AtomicFile.Write(Path.Combine(directory, "config.json"), s =>
         {
             byte[] json = System.Text.Encoding.UTF8.GetBytes(c.ToJson() + "\n");
             s.Write(json);

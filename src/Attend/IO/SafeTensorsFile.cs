@@ -162,7 +162,7 @@ public sealed class SafeTensorsFile
         int pad = (int)((8 - headerStream.Length % 8) % 8);
         for (int i = 0; i < pad; i++)
             headerStream.WriteByte((byte)' ');
-        AtomicWrite(path, s =>
+        AtomicFile.Write(path, s =>
         {
             Span<byte> len = stackalloc byte[8];
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)headerStream.Length);
@@ -172,27 +172,6 @@ public sealed class SafeTensorsFile
             foreach ((_, _, ReadOnlyMemory<float> data) in list)
                 s.Write(MemoryMarshal.AsBytes(data.Span));
         });
-    }
-
-    /// <summary>Writes through a temporary file in the same folder, flushed to disk, then renamed over <paramref name="path"/>.</summary>
-    internal static void AtomicWrite(string path, Action<Stream> write)
-    {
-        string full = System.IO.Path.GetFullPath(path);
-        string temp = full + $".tmp{Environment.ProcessId}";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
     }
 
     private static (Dictionary<string, SafeTensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataSize)

@@ -20,7 +20,7 @@ public static class TrainingCheckpoint
         {
             SafeTensorsFile.Write(Path.Combine(temp, "optimizer.safetensors"),
                 [("exp_avg", [adam.M.Length], adam.M), ("exp_avg_sq", [adam.V.Length], adam.V)]);
-            SafeTensorsFile.AtomicWrite(Path.Combine(temp, "trainer_state.json"), s => s.Write(StateJson(state, adam.StepCount)));
+            AtomicFile.Write(Path.Combine(temp, "trainer_state.json"), s => s.Write(StateJson(state, adam.StepCount)));
             extraFiles?.Invoke(temp);
         });
 

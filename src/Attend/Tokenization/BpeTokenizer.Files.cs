@@ -1,3 +1,5 @@
+using Attend.IO;
+
 namespace Attend.Tokenization;
 
 public sealed partial class BpeTokenizer

@@ -1,17 +1,10 @@
-using Attend.Cli.Commands;
-using Attend.Cli.Hosting;
+using Attend.Tests.Cli;
 
 namespace Attend.Tests.Kernels;
 
 public class GemmBenchCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Attend.Cli.Hosting.Cli.Run(args, new CliContext(new StringReader(""), stdout, stderr), CommandRegistry.All);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run("", args);
 
     [Fact]
     public void BenchGemm_NonSquareTransposed_PrintsJsonWithShapeAndRate()

@@ -1,17 +1,10 @@
-using Attend.Cli.Commands;
-using Attend.Cli.Hosting;
+using Attend.Tests.Cli;
 
 namespace Attend.Tests.Tokenization;
 
 public class TokenizerCliTests
 {
-    private static (int Code, string Out, string Err) Run(string stdin, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Attend.Cli.Hosting.Cli.Run(args, new CliContext(new StringReader(stdin), stdout, stderr), CommandRegistry.All);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(string stdin, params string[] args) => CliRunner.Run(stdin, args);
 
     private static string TrainedTokenizer(string folder)
     {

@@ -1,6 +1,9 @@
-namespace Attend.Tokenization;
+namespace Attend.IO;
 
-/// <summary>Writes a file through a temporary file in the same folder and a rename, so readers never see half a file.</summary>
+/// <summary>
+/// Writes a file through a temporary file in the same folder, flushed to disk, then renamed over the target, so
+/// readers never see half a file and a failed write (a full disk, say) leaves the previous file intact.
+/// </summary>
 internal static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
@@ -11,7 +14,10 @@ internal static class AtomicFile
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+            {
                 write(stream);
+                stream.Flush(flushToDisk: true);
+            }
             File.Move(temp, full, overwrite: true);
         }
         finally
