@@ -47,7 +47,7 @@ internal sealed class TokenizerEncodeCommand : CliCommand
     {
         if (path is not null)
         {
-            foreach (string line in TokenizerFiles.ReadLines(path))
+            foreach (string line in Attend.Data.TextFiles.ReadLines(path))
                 yield return line;
             yield break;
         }

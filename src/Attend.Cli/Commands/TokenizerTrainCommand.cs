@@ -41,7 +41,7 @@ internal sealed class TokenizerTrainCommand : CliCommand
         long start = Stopwatch.GetTimestamp();
         var lines = new List<string>();
         foreach (string path in inputs)
-            lines.AddRange(TokenizerFiles.ReadLines(path));
+            lines.AddRange(Attend.Data.TextFiles.ReadLines(path));
         if (lines.All(l => l.Length == 0))
             throw new CliException($"the training corpus is empty ({string.Join(", ", inputs)})");
         IProgress<BpeTrainingProgress>? progress = args.Flag("quiet") ? null : new Reporter(context.Error);

@@ -1,12 +1,8 @@
-using System.Text;
-
 namespace Attend.Tokenization;
 
-/// <summary>File helpers for the tokenizer verbs: strict UTF-8 reading and loading by file kind.</summary>
+/// <summary>Loading a tokenizer by file kind (tokenizer.json or .tiktoken) for the tokenizer verbs.</summary>
 internal static class TokenizerFiles
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>The special tokens of OpenAI's cl100k_base.</summary>
     public static IReadOnlyDictionary<string, int> Cl100kSpecialTokens { get; } = new Dictionary<string, int>(StringComparer.Ordinal)
     {
@@ -16,24 +12,6 @@ internal static class TokenizerFiles
         ["<|fim_suffix|>"] = 100260,
         ["<|endofprompt|>"] = 100276,
     };
-
-    /// <summary>The lines of a UTF-8 text file; invalid UTF-8 throws <see cref="InvalidDataException"/> naming the file.</summary>
-    public static string[] ReadLines(string path)
-    {
-        try
-        {
-            return File.ReadAllLines(path, s_strictUtf8);
-        }
-        catch (DecoderFallbackException e)
-        {
-            string bytes = e.BytesUnknown is null ? "" : " (bytes " + Convert.ToHexString(e.BytesUnknown) + ")";
-            throw new InvalidDataException($"{path}: not valid UTF-8{bytes}", e);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new FileNotFoundException($"{path}: no such file", path, e);
-        }
-    }
 
     /// <summary>
     /// Loads tokenizer.json, or a .tiktoken rank file with <paramref name="pattern"/> (default: cl100k's pattern and
