@@ -29,7 +29,6 @@ internal sealed class BenchDecodeCommand : CliCommand
         new("source-length", "Tokens per source sentence.", "32", ValueName: "S"),
         new("new-tokens", "New tokens per sentence.", "32", ValueName: "N"),
         new("peak-gflops", "The GFLOP/s the MFU divides by; default OpenBLAS sgemm measured here (92 on 1 thread, 182 on 2).", null, ValueName: "X"),
-        new("no-workspace", "Decode each batch without a Workspace scope (fresh arrays per op: less memory, slower).", IsFlag: true),
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)
@@ -46,7 +45,6 @@ internal sealed class BenchDecodeCommand : CliCommand
         int sourceLength = args.GetInt("source-length", 1, 120);
         int newTokens = args.GetInt("new-tokens", 1, 120);
         double peak = args.GetDoubleOrNull("peak-gflops", 1e-3) ?? BenchReport.DefaultPeakGflops(threads);
-        bool pooled = !args.Flag("no-workspace");
         KernelThreads.Count = threads;
 
         // An untrained model almost never picks eos, so every sentence runs to the limit; the tokens actually computed
@@ -58,13 +56,13 @@ internal sealed class BenchDecodeCommand : CliCommand
             .Select(_ => Enumerable.Range(0, sourceLength).Select(_ => rng.Next(3, c.SrcVocabSize)).ToArray()).ToArray();
 
         for (int i = 0; i < warmup; i++)
-            DecodeAll(model, sources, batch, newTokens, pooled);
+            DecodeAll(model, sources, batch, newTokens);
         var times = new List<double>(runs);
         long tokens = 0;
         for (int i = 0; i < runs; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            tokens = DecodeAll(model, sources, batch, newTokens, pooled);
+            tokens = DecodeAll(model, sources, batch, newTokens);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
 
@@ -75,27 +73,20 @@ internal sealed class BenchDecodeCommand : CliCommand
             ("impl", "attend"), ("config", "decode-" + config.Name), ("threads", threads), ("steps", runs),
             ("new_tokens", tokens), ("step_ms", ms), ("min_step_ms", times.Min()),
             ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / peak),
-            ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()), ("workspace", pooled ? "pooled" : "none"),
+            ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
         ]));
         return 0;
     }
 
     // Returns the new tokens computed: per batch, its size times the steps taken (the longest output, plus eos if any
-    // sentence stopped early). When pooled, each batch runs inside a Workspace scope, so op outputs come
-    // from pooled buffers instead of fresh large arrays (whose allocation and collection cost about half the time).
-    private static long DecodeAll(Seq2SeqTransformer model, int[][] sources, int batch, int newTokens, bool pooled)
+    // sentence stopped early).
+    private static long DecodeAll(Seq2SeqTransformer model, int[][] sources, int batch, int newTokens)
     {
         long tokens = 0;
         for (int start = 0; start < sources.Length; start += batch)
         {
             int[][] part = sources[start..Math.Min(sources.Length, start + batch)];
-            if (pooled)
-            {
-                using Workspace.Scope scope = Workspace.Begin();
-                tokens += DecodeBatch(model, part, newTokens);
-            }
-            else
-                tokens += DecodeBatch(model, part, newTokens);
+            tokens += DecodeBatch(model, part, newTokens);
         }
         return tokens;
     }

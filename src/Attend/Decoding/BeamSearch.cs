@@ -1,3 +1,4 @@
+using Attend.Layers;
 using Attend.Models;
 using Attend.Tensors;
 
@@ -96,19 +97,10 @@ public static class BeamSearch
     /// <summary>Makes row i of every self-attention cache the row of its parent beam (rows past the alive beams repeat the last).</summary>
     private static void Reorder(KvCache cache, List<int> parents, int k)
     {
-        foreach (var layer in cache.Self)
-        {
-            layer.K = Gather(layer.K!, parents, k);
-            layer.V = Gather(layer.V!, parents, k);
-        }
-    }
-
-    private static Tensor Gather(Tensor x, List<int> parents, int k)
-    {
-        int row = x.Length / x.Shape[0];
-        float[] data = new float[x.Length];
+        Span<int> sources = k <= 256 ? stackalloc int[k] : new int[k];
         for (int i = 0; i < k; i++)
-            x.Data.Slice(parents[Math.Min(i, parents.Count - 1)] * row, row).CopyTo(data.AsSpan(i * row, row));
-        return Tensor.Wrap(data, x.Shape.ToArray());
+            sources[i] = parents[Math.Min(i, parents.Count - 1)];
+        foreach (AttentionCache layer in cache.Self)
+            layer.Reorder(sources);
     }
 }

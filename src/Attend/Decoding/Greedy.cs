@@ -18,16 +18,18 @@ public static class Greedy
         try
         {
             using var noGrad = Autograd.NoGrad();
+            using Workspace.Scope batchScope = Workspace.Begin();   // the encoder's output lives until the batch is done
             SourceBatch src = SourceBatch.Pad(sources, c.PadId);
             int b = src.Batch;
             Tensor memory = model.Encode(src.Ids, b, src.Length, src.Padding);
             var output = Enumerable.Range(0, b).Select(_ => new List<int>()).ToArray();
             bool[] done = new bool[b];
             int limit = Math.Min(maxNewTokens, c.MaxLen - 1);
-            var cache = useCache ? new KvCache(model.Decoder.Length) : null;
+            var cache = useCache ? new KvCache(model.Decoder.Length, limit + 1) : null;
             var prefix = Enumerable.Range(0, b).Select(_ => new List<int> { c.BosId }).ToArray();
             for (int step = 0; step < limit && !done.All(x => x); step++)
             {
+                using Workspace.Scope stepScope = Workspace.Begin();   // a step's buffers return to the pool for the next step
                 Tensor logits;
                 int length;
                 if (cache is not null)

@@ -8,10 +8,10 @@ namespace Attend.Decoding;
 /// </summary>
 public sealed class KvCache
 {
-    /// <summary>Empty caches for <paramref name="layers"/> decoder layers.</summary>
-    public KvCache(int layers)
+    /// <summary>Empty caches for <paramref name="layers"/> decoder layers, with room for <paramref name="capacity"/> target positions before they grow.</summary>
+    public KvCache(int layers, int capacity = 0)
     {
-        Self = Enumerable.Range(0, layers).Select(_ => new AttentionCache()).ToArray();
+        Self = Enumerable.Range(0, layers).Select(_ => new AttentionCache(capacity)).ToArray();
         Cross = Enumerable.Range(0, layers).Select(_ => new AttentionCache()).ToArray();
     }
 

@@ -62,25 +62,23 @@ public sealed class MultiHeadAttention
             v = Ops.SplitHeads(qkv, h, 2, 3);
             if (cache is not null)
             {
-                k = cache.K is null ? k : Ops.Concat([cache.K, k], 2);   // [B, H, t, dK]
-                v = cache.V is null ? v : Ops.Concat([cache.V, v], 2);
-                (cache.K, cache.V) = (k, v);
+                cache.Append(k, v);
+                (k, v) = (cache.K!, cache.V!);                    // [B, H, t, dK]
             }
         }
         else
         {
             q = Ops.SplitHeads(Ops.Linear(x, InWeight.Rows(0, d), InBias.Rows(0, d)), h);   // [B, H, Tq, dK]
-            if (cache?.K is not null)
+            if (cache is { Length: > 0 })
             {
-                (k, v) = (cache.K, cache.V!);
+                (k, v) = (cache.K!, cache.V!);
             }
             else
             {
                 Tensor kv = Ops.Linear(memory, InWeight.Rows(d, 2 * d), InBias.Rows(d, 2 * d));   // [B, Tk, 2 dModel]
                 k = Ops.SplitHeads(kv, h, 0, 2);                 // [B, H, Tk, dK]
                 v = Ops.SplitHeads(kv, h, 1, 2);
-                if (cache is not null)
-                    (cache.K, cache.V) = (k, v);
+                cache?.Store(k, v);
             }
         }
         float[]? weights = CaptureWeights ? new float[q.Shape[0] * h * q.Shape[2] * k.Shape[2]] : null;
