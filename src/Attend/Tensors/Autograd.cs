@@ -6,6 +6,15 @@ public static class Autograd
     [ThreadStatic]
     private static int t_noGradDepth;
 
+    [ThreadStatic]
+    private static List<Tensor>? t_order;
+
+    [ThreadStatic]
+    private static HashSet<Tensor>? t_visited;
+
+    [ThreadStatic]
+    private static Stack<(Tensor Node, int Next)>? t_stack;
+
     /// <summary>True unless inside a <see cref="NoGrad"/> scope on this thread.</summary>
     public static bool IsEnabled => t_noGradDepth == 0;
 
@@ -24,11 +33,15 @@ public static class Autograd
     }
 
     /// <summary>The tensors that require gradients and lead to <paramref name="root"/>, inputs before the results they feed.</summary>
+    /// <remarks>The list and the search's collections are this thread's, reused by every backward pass (no allocation per step).</remarks>
     internal static List<Tensor> TopologicalOrder(Tensor root)
     {
-        var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<(Tensor Node, int Next)>();
+        List<Tensor> order = t_order ??= [];
+        HashSet<Tensor> visited = t_visited ??= new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        Stack<(Tensor Node, int Next)> stack = t_stack ??= new Stack<(Tensor Node, int Next)>();
+        order.Clear();
+        visited.Clear();
+        stack.Clear();
         stack.Push((root, 0));
         visited.Add(root);
         while (stack.Count > 0)
@@ -46,6 +59,7 @@ public static class Autograd
                 order.Add(node);
             }
         }
+        visited.Clear();
         return order;
     }
 }

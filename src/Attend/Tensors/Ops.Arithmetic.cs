@@ -53,15 +53,16 @@ public static partial class Ops
                 }
                 else
                 {
-                    Span<float> negated = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
-                    TensorPrimitives.Negate(dY, negated);
-                    bc.ReduceIntoB(negated, b.Grad);
+                    float[] negated = Workspace.Rent(dY.Length, clear: false);
+                    TensorPrimitives.Negate(dY, negated.AsSpan(0, dY.Length));
+                    bc.ReduceIntoB(negated.AsSpan(0, dY.Length), b.Grad);
+                    Workspace.Release(negated);
                 }
             }
             return;
         }
-        Span<float> tmp = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
-        Span<float> other = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
+        float[] tmpBuffer = Workspace.Rent(dY.Length, clear: false), otherBuffer = Workspace.Rent(dY.Length, clear: false);
+        Span<float> tmp = tmpBuffer.AsSpan(0, dY.Length), other = otherBuffer.AsSpan(0, dY.Length);
         if (a.RequiresGrad)
         {
             bc.ExpandB(b.Data, other);
@@ -81,13 +82,14 @@ public static partial class Ops
             else
             {
                 // d(a/b)/db = -a / b^2 = -y / b
-                Span<float> bExpanded = Workspace.Rent(dY.Length, clear: false).AsSpan(0, dY.Length);
-                bc.ExpandB(b.Data, bExpanded);
+                bc.ExpandB(b.Data, other);
                 TensorPrimitives.Multiply(dY, y.Data, tmp);
-                TensorPrimitives.Divide(tmp, bExpanded, tmp);
+                TensorPrimitives.Divide(tmp, other, tmp);
                 TensorPrimitives.Negate(tmp, tmp);
             }
             bc.ReduceIntoB(tmp, b.Grad);
         }
+        Workspace.Release(tmpBuffer);
+        Workspace.Release(otherBuffer);
     }
 }

@@ -41,9 +41,11 @@ public static partial class Ops
                 keep[i] = rng!.NextSingle() < dropout ? 0f : kept;
         }
         Tensor z = Tensor.Result(new Shape(b, heads, tq, dv), q, k, v);
-        RowParallel.For(b * heads, (long)tq * tk * (dk + dv), (s, e) =>
+        long work = (long)tq * tk * (dk + dv);
+        float[]? droppedAll = keep is null ? null : Workspace.Rent(RowParallel.Workers(b * heads, work) * pSize, clear: false);
+        RowParallel.For(b * heads, work, (s, e, worker) =>
         {
-            float[]? dropped = keep is null ? null : new float[pSize];
+            Span<float> dropped = droppedAll is null ? default : droppedAll.AsSpan(worker * pSize, pSize);
             for (int bh = s; bh < e; bh++)
             {
                 int batch = bh / heads;
@@ -59,7 +61,7 @@ public static partial class Ops
                     Kernels.Softmax.Forward(row, row);
                 }
                 ReadOnlySpan<float> used = pi;
-                if (dropped is not null)
+                if (keep is not null)
                 {
                     System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
                     used = dropped;
@@ -68,9 +70,20 @@ public static partial class Ops
                     z.Data.Slice(bh * zSize, zSize), dv);
             }
         });
+        if (droppedAll is not null)
+            Workspace.Release(droppedAll);
         if (weights is not null)
             p.AsSpan(0, weights.Length).CopyTo(weights);
-        z.SetBackward(() => AttentionBackward(q, k, v, z, p, keep, scale, b * heads));
+        if (z.RequiresGrad)
+        {
+            z.SetBackward(() => AttentionBackward(q, k, v, z, p, keep, scale, b * heads));
+        }
+        else
+        {
+            Workspace.Release(p);
+            if (keep is not null)
+                Workspace.Release(keep);
+        }
         return z;
     }
 
@@ -82,16 +95,19 @@ public static partial class Ops
         k.PrepareGrad();
         v.PrepareGrad();
         _ = z.Grad;
-        RowParallel.For(bhCount, (long)tq * tk * (dk + dv) * 2, (s, e) =>
+        long work = (long)tq * tk * (dk + dv) * 2;
+        int workers = RowParallel.Workers(bhCount, work);
+        float[] scratch = Workspace.Rent(workers * pSize * (keep is null ? 1 : 2), clear: false);
+        RowParallel.For(bhCount, work, (s, e, worker) =>
         {
-            float[] dP = new float[pSize];
-            float[]? dropped = keep is null ? null : new float[pSize];
+            Span<float> dP = scratch.AsSpan(worker * pSize, pSize);
+            Span<float> dropped = keep is null ? default : scratch.AsSpan((workers + worker) * pSize, pSize);
             for (int bh = s; bh < e; bh++)
             {
                 ReadOnlySpan<float> pi = p.AsSpan(bh * pSize, pSize);
                 ReadOnlySpan<float> dZ = z.Grad.Slice(bh * zSize, zSize);
                 ReadOnlySpan<float> used = pi;
-                if (dropped is not null)
+                if (keep is not null)
                 {
                     System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
                     used = dropped;
@@ -106,7 +122,7 @@ public static partial class Ops
                 for (int i = 0; i < tq; i++)
                 {
                     ReadOnlySpan<float> pRow = pi.Slice(i * tk, tk);
-                    Span<float> dRow = dP.AsSpan(i * tk, tk);
+                    Span<float> dRow = dP.Slice(i * tk, tk);
                     float dot = System.Numerics.Tensors.TensorPrimitives.Dot(pRow, dRow);
                     for (int j = 0; j < tk; j++)
                         dRow[j] = pRow[j] * (dRow[j] - dot) * scale;
@@ -117,5 +133,9 @@ public static partial class Ops
                     Gemm.Multiply(true, false, tk, dk, tq, 1f, dP, tk, q.Data.Slice(bh * qSize, qSize), dk, 1f, k.Grad.Slice(bh * kSize, kSize), dk);
             }
         });
+        Workspace.Release(scratch);
+        Workspace.Release(p);
+        if (keep is not null)
+            Workspace.Release(keep);
     }
 }

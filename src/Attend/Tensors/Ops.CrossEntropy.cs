@@ -27,11 +27,11 @@ public static partial class Ops
             count++;
         }
         float eps = labelSmoothing;
-        float[] lse = new float[rows];
-        double[] rowLoss = new double[rows];
-        RowParallel.For(rows, v * 3L, (s, e) =>
+        float[] lse = Workspace.Rent(rows, clear: false), rowLoss = Workspace.Rent(rows, clear: true);
+        float[] scratch = Workspace.Rent(RowParallel.Workers(rows, v * 3L) * v, clear: false);
+        RowParallel.For(rows, v * 3L, (s, e, worker) =>
         {
-            Span<float> buffer = new float[v];
+            Span<float> buffer = scratch.AsSpan(worker * v, v);
             for (int r = s; r < e; r++)
             {
                 if (targets[r] == ignoreIndex)
@@ -43,24 +43,29 @@ public static partial class Ops
                 lse[r] = max + MathF.Log(TensorPrimitives.Sum(buffer));
                 double nll = lse[r] - x[targets[r]];
                 double smooth = eps == 0f ? 0.0 : lse[r] - TensorPrimitives.Sum(x) / (double)v;
-                rowLoss[r] = (1.0 - eps) * nll + eps * smooth;
+                rowLoss[r] = (float)((1.0 - eps) * nll + eps * smooth);
             }
         });
         double total = 0.0;
-        foreach (double l in rowLoss)
-            total += l;
+        for (int r = 0; r < rows; r++)
+            total += rowLoss[r];
+        Workspace.Release(rowLoss);
         Tensor loss = Tensor.Result(new Shape(1), logits);
         loss.Data[0] = (float)(total / count);
         loss.SetBackward(() =>
         {
             if (!logits.RequiresGrad)
+            {
+                Workspace.Release(lse);
+                Workspace.Release(scratch);
                 return;
+            }
             float g = loss.Grad[0] / count;
             float offValue = eps / v;
             logits.PrepareGrad();
-            RowParallel.For(rows, v * 3L, (s, e) =>
+            RowParallel.For(rows, v * 3L, (s, e, worker) =>
             {
-                Span<float> buffer = new float[v];
+                Span<float> buffer = scratch.AsSpan(worker * v, v);
                 for (int r = s; r < e; r++)
                 {
                     if (targets[r] == ignoreIndex)
@@ -74,6 +79,8 @@ public static partial class Ops
                     TensorPrimitives.MultiplyAdd(buffer, g, dX, dX);
                 }
             });
+            Workspace.Release(lse);
+            Workspace.Release(scratch);
         });
         return loss;
     }

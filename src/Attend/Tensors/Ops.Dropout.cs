@@ -22,6 +22,7 @@ public static partial class Ops
         {
             if (x.RequiresGrad)
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.Grad, mask.AsSpan(0, x.Length), x.Grad, x.Grad);
+            Workspace.Release(mask);
         });
         return y;
     }

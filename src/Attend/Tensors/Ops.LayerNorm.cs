@@ -17,12 +17,18 @@ public static partial class Ops
         if (gamma.Shape.Rank != 1 || gamma.Length != n || beta.Shape.Rank != 1 || beta.Length != n)
             throw new ArgumentException($"LayerNorm: input {x.Shape} does not fit gamma {gamma.Shape} and beta {beta.Shape}");
         Tensor y = Tensor.Result(x.Shape, x, gamma, beta);
-        float[] mean = new float[rows], rstd = new float[rows];
+        float[] mean = Workspace.Rent(rows, clear: false), rstd = Workspace.Rent(rows, clear: false);
         RowParallel.For(rows, n * 3L, (s, e) =>
         {
             for (int r = s; r < e; r++)
                 (mean[r], rstd[r]) = LayerNormKernel.Forward(x.Data.Slice(r * n, n), gamma.Data, beta.Data, eps, y.Data.Slice(r * n, n));
         });
+        if (!y.RequiresGrad)
+        {
+            Workspace.Release(mean);
+            Workspace.Release(rstd);
+            return y;
+        }
         y.SetBackward(() =>
         {
             // Rows run in fixed chunks, each with its own partial dGamma/dBeta; the partials are then added in chunk
@@ -31,10 +37,12 @@ public static partial class Ops
                 _ = x.Grad; // allocate the gradient before the threads share it
             int chunks = (rows + LayerNormChunkRows - 1) / LayerNormChunkRows;
             float[] partial = Workspace.Rent(chunks * 2 * n, clear: true);
-            RowParallel.For(chunks, (long)LayerNormChunkRows * n * 4, (s, e) =>
+            long work = (long)LayerNormChunkRows * n * 4;
+            float[]? scratchAll = x.RequiresGrad ? null : Workspace.Rent(RowParallel.Workers(chunks, work) * n, clear: false);
+            RowParallel.For(chunks, work, (s, e, worker) =>
             {
                 Span<float> dXAll = x.RequiresGrad ? x.Grad : Span<float>.Empty;
-                Span<float> scratch = x.RequiresGrad ? Span<float>.Empty : new float[n];
+                Span<float> scratch = scratchAll is null ? Span<float>.Empty : scratchAll.AsSpan(worker * n, n);
                 for (int c = s; c < e; c++)
                 {
                     Span<float> dGamma = partial.AsSpan(c * 2 * n, n), dBeta = partial.AsSpan(c * 2 * n + n, n);
@@ -59,6 +67,11 @@ public static partial class Ops
                 if (beta.RequiresGrad)
                     System.Numerics.Tensors.TensorPrimitives.Add(beta.Grad, partial.AsSpan(c * 2 * n + n, n), beta.Grad);
             }
+            Workspace.Release(partial);
+            Workspace.Release(mean);
+            Workspace.Release(rstd);
+            if (scratchAll is not null)
+                Workspace.Release(scratchAll);
         });
         return y;
     }

@@ -20,13 +20,15 @@ public static partial class Ops
             yd[i] = expanded[i] != 0f ? value : xd[i];
         y.SetBackward(() =>
         {
-            if (!x.RequiresGrad)
-                return;
-            ReadOnlySpan<float> dY = y.Grad;
-            Span<float> dX = x.Grad;
-            for (int i = 0; i < dX.Length; i++)
-                if (expanded[i] == 0f)
-                    dX[i] += dY[i];
+            if (x.RequiresGrad)
+            {
+                ReadOnlySpan<float> dY = y.Grad;
+                Span<float> dX = x.Grad;
+                for (int i = 0; i < dX.Length; i++)
+                    if (expanded[i] == 0f)
+                        dX[i] += dY[i];
+            }
+            Workspace.Release(expanded);
         });
         return y;
     }

@@ -11,19 +11,32 @@ internal static class RowParallel
     private const long MinWorkPerThread = 32_768;
 
     /// <summary>Calls <paramref name="body"/>(start, end) over [0, rows); <paramref name="workPerRow"/> decides whether threads pay off.</summary>
-    public static void For(int rows, long workPerRow, Action<int, int> body)
+    public static void For(int rows, long workPerRow, Action<int, int> body) =>
+        For(rows, workPerRow, (start, end, _) => body(start, end));
+
+    /// <summary>
+    /// As <see cref="For(int, long, Action{int, int})"/>, also passing the worker's index in [0, <see cref="Workers"/>),
+    /// so an operation can rent one scratch buffer per worker on the calling thread before the loop.
+    /// </summary>
+    public static void For(int rows, long workPerRow, Action<int, int, int> body)
     {
-        int threads = (int)Math.Min(KernelThreads.Count, Math.Max(1, rows * Math.Max(1, workPerRow) / MinWorkPerThread));
-        threads = Math.Min(threads, rows);
+        int threads = Workers(rows, workPerRow);
         if (threads <= 1)
         {
-            body(0, rows);
+            body(0, rows, 0);
             return;
         }
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
             int start = (int)((long)rows * t / threads), end = (int)((long)rows * (t + 1) / threads);
-            body(start, end);
+            body(start, end, t);
         });
+    }
+
+    /// <summary>The number of workers <see cref="For(int, long, Action{int, int, int})"/> uses for these rows (at least 1).</summary>
+    public static int Workers(int rows, long workPerRow)
+    {
+        int threads = (int)Math.Min(KernelThreads.Count, Math.Max(1, rows * Math.Max(1, workPerRow) / MinWorkPerThread));
+        return Math.Max(1, Math.Min(threads, rows));
     }
 }

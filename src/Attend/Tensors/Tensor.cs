@@ -41,7 +41,9 @@ public sealed class Tensor
     internal Action? BackwardFn { get; private set; }
 
     /// <summary>The values, row-major.</summary>
-    public Span<float> Data => Buffer.AsSpan(Offset, Shape.Size);
+    public Span<float> Data => Offset + Shape.Size <= Buffer.Length
+        ? Buffer.AsSpan(Offset, Shape.Size)
+        : throw new InvalidOperationException($"Tensor {Shape}: its storage went back to the workspace after the backward pass that used it");
 
     /// <summary>True once a gradient buffer exists.</summary>
     public bool HasGrad => (_viewOf ?? this)._grad is not null;
@@ -160,13 +162,34 @@ public sealed class Tensor
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Tensor t = order[i];
-            t.BackwardFn?.Invoke();
-            if (t.BackwardFn is not null || t._viewOf is not null)
+            if (t.BackwardFn is { } backward)
             {
+                backward();
                 t.BackwardFn = null;
+                t.Parents = [];
+                if (t != this)
+                    t.ReleaseStorage();
+            }
+            else if (t._viewOf is not null)
+            {
                 t.Parents = [];
             }
         }
+        order.Clear();
+    }
+
+    /// <summary>
+    /// After this result's own backward has run, every operation that reads its values or gradient has run too (they
+    /// come later in topological order), so inside a workspace scope both buffers can serve the rest of the pass.
+    /// </summary>
+    private void ReleaseStorage()
+    {
+        if (_viewOf is not null)
+            return;
+        if (Workspace.Release(Buffer))
+            Buffer = [];
+        if (_grad is not null && Workspace.Release(_grad))
+            _grad = null;
     }
 
     /// <summary>A tensor whose storage is assigned later by <see cref="Bind"/> (parameters before the slab exists).</summary>

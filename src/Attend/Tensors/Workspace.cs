@@ -12,7 +12,10 @@ public static class Workspace
     private static readonly Lock PoolLock = new();
 
     [ThreadStatic]
-    private static List<float[]>? t_rented;
+    private static HashSet<float[]>? t_rented;
+
+    [ThreadStatic]
+    private static Stack<HashSet<float[]>>? t_spareSets;
 
     /// <summary>True when buffers are being rented on this thread.</summary>
     public static bool InScope => t_rented is not null;
@@ -20,16 +23,16 @@ public static class Workspace
     /// <summary>Starts renting on this thread; disposing the scope returns every buffer rented since.</summary>
     public static Scope Begin()
     {
-        List<float[]>? outer = t_rented;
-        t_rented = [];
+        HashSet<float[]>? outer = t_rented;
+        t_rented = t_spareSets is { Count: > 0 } spare ? spare.Pop() : new HashSet<float[]>(ReferenceEqualityComparer.Instance);
         return new Scope(outer);
     }
 
     /// <summary>A buffer of at least <paramref name="length"/> floats: pooled inside a scope, else new. Zeroed when <paramref name="clear"/>.</summary>
     public static float[] Rent(int length, bool clear)
     {
-        List<float[]>? rented = t_rented;
-        if (rented is null || length < 1024)
+        HashSet<float[]>? rented = t_rented;
+        if (rented is null || length == 0)
             return clear ? new float[length] : GC.AllocateUninitializedArray<float>(length);
         int size = SizeClass(length);
         float[]? buffer = null;
@@ -43,6 +46,19 @@ public static class Workspace
             Array.Clear(buffer, 0, length);
         rented.Add(buffer);
         return buffer;
+    }
+
+    /// <summary>
+    /// Gives a buffer rented in the current scope back to the pool before the scope ends (the backward pass does this
+    /// once nothing reads a buffer any more, so a step's peak memory stays near its forward activations). Buffers not
+    /// rented in the current scope are left alone. Returns true when the buffer went back to the pool.
+    /// </summary>
+    public static bool Release(float[] buffer)
+    {
+        if (t_rented is not { } rented || !rented.Remove(buffer))
+            return false;
+        Return(buffer);
+        return true;
     }
 
     /// <summary>Drops every pooled buffer (the memory goes back to the garbage collector).</summary>
@@ -62,29 +78,40 @@ public static class Workspace
         return (length + step - 1) / step * step;
     }
 
+    private static void Return(float[] buffer)
+    {
+        lock (PoolLock)
+            PushLocked(buffer);
+    }
+
+    private static void PushLocked(float[] buffer)
+    {
+        if (!Pool.TryGetValue(buffer.Length, out Stack<float[]>? stack))
+            Pool[buffer.Length] = stack = new Stack<float[]>();
+        stack.Push(buffer);
+    }
+
     /// <summary>The renting period started by <see cref="Begin"/>.</summary>
     public readonly struct Scope : IDisposable
     {
-        private readonly List<float[]>? _outer;
+        private readonly HashSet<float[]>? _outer;
 
-        internal Scope(List<float[]>? outer) => _outer = outer;
+        internal Scope(HashSet<float[]>? outer) => _outer = outer;
 
         /// <summary>Returns the rented buffers to the pool and restores the enclosing scope.</summary>
         public void Dispose()
         {
-            List<float[]>? rented = t_rented;
+            HashSet<float[]>? rented = t_rented;
             t_rented = _outer;
             if (rented is null)
                 return;
             lock (PoolLock)
             {
                 foreach (float[] b in rented)
-                {
-                    if (!Pool.TryGetValue(b.Length, out Stack<float[]>? stack))
-                        Pool[b.Length] = stack = new Stack<float[]>();
-                    stack.Push(b);
-                }
+                    PushLocked(b);
             }
+            rented.Clear();
+            (t_spareSets ??= new Stack<HashSet<float[]>>()).Push(rented);
         }
     }
 }
