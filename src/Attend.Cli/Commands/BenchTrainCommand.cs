@@ -37,17 +37,23 @@ internal sealed class BenchTrainCommand : CliCommand
         double peak = args.GetDoubleOrNull("peak-gflops", 1e-3) ?? BenchReport.DefaultPeakGflops(threads);
         KernelThreads.Count = threads;
 
-        Func<Random, float> step = config.IsLanguageModel ? LanguageModelStep(config) : TranslationStep(config);
+        // prepare(rng) makes a random batch and returns the step that trains on it, so only the step is timed and
+        // only its own allocations are counted
+        Func<Random, Func<float>> prepare = config.IsLanguageModel ? LanguageModelStep(config) : TranslationStep(config);
         var rng = new Random(1234);
         for (int i = 0; i < warmup; i++)
-            step(rng);
+            prepare(rng)();
         var times = new List<double>(steps);
+        var allocated = new List<double>(steps);
         float loss = 0;
         for (int i = 0; i < steps; i++)
         {
+            Func<float> step = prepare(rng);
+            long bytes = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
-            loss = step(rng);
+            loss = step();
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            allocated.Add((GC.GetTotalAllocatedBytes(precise: true) - bytes) / 1024.0);
         }
 
         double ms = BenchReport.Median(times);
@@ -58,12 +64,13 @@ internal sealed class BenchTrainCommand : CliCommand
             ("impl", "attend"), ("config", config.Name), ("threads", threads), ("steps", steps),
             ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()),
             ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / peak),
-            ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()), ("loss", (double)loss),
+            ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
+            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss),
         ]));
         return 0;
     }
 
-    private static Func<Random, float> TranslationStep(BenchConfig config)
+    private static Func<Random, Func<float>> TranslationStep(BenchConfig config)
     {
         ModelConfig c = config.Model;
         var model = Seq2SeqTransformer.Create(c);
@@ -76,11 +83,11 @@ internal sealed class BenchTrainCommand : CliCommand
             for (int i = 0; i < pairs.Length; i++)
                 pairs[i] = (RandomIds(rng, config.SourceLength, 3, c.SrcVocabSize), RandomIds(rng, config.TargetLength - 1, 3, c.TgtVocabSize));
             var batch = TranslationBatch.Create(pairs, c.PadId, c.BosId, c.EosId);
-            return TrainingStep.Translation(model, batch, adam, config.LearningRate, options);
+            return () => TrainingStep.Translation(model, batch, adam, config.LearningRate, options);
         };
     }
 
-    private static Func<Random, float> LanguageModelStep(BenchConfig config)
+    private static Func<Random, Func<float>> LanguageModelStep(BenchConfig config)
     {
         ModelConfig c = config.Model;
         var model = DecoderOnlyTransformer.Create(c);
@@ -90,8 +97,11 @@ internal sealed class BenchTrainCommand : CliCommand
         });
         var options = new StepOptions { LabelSmoothing = config.LabelSmoothing, ClipNorm = config.ClipNorm };
         int n = config.Batch * config.TargetLength;
-        return rng => TrainingStep.LanguageModel(model, RandomIds(rng, n, 0, c.TgtVocabSize), RandomIds(rng, n, 0, c.TgtVocabSize),
-            config.Batch, config.TargetLength, adam, config.LearningRate, options);
+        return rng =>
+        {
+            int[] inputs = RandomIds(rng, n, 0, c.TgtVocabSize), targets = RandomIds(rng, n, 0, c.TgtVocabSize);
+            return () => TrainingStep.LanguageModel(model, inputs, targets, config.Batch, config.TargetLength, adam, config.LearningRate, options);
+        };
     }
 
     private static int[] RandomIds(Random rng, int count, int low, int high)
