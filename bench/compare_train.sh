@@ -18,17 +18,26 @@ mkdir -p "$(dirname "$OUT")"
 dotnet build -c Release src/Attend.Cli -v quiet -nologo > /dev/null
 ATTEND=(dotnet "src/Attend.Cli/bin/Release/net10.0/Attend.Cli.dll")
 
+# The MFU yardstick, as the issue defines it: OpenBLAS sgemm at n = 1024 on the same threads, measured now. OpenBLAS runs
+# with the kernels it picks for this CPU (the environment's OPENBLAS_CORETYPE is removed for this one measurement, so
+# on an AVX-512 machine the yardstick is the AVX-512 kernel, the higher one). PEAK=X skips the measurement.
+if [[ -z ${PEAK:-} ]]; then
+  PEAK=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PY" bench/openblas_gemm.py --size 1024 --threads "$THREADS" --repeats 10 \
+    | "$PY" -c 'import json, sys; print(round(json.loads(sys.stdin.read())["gflops"], 1))')
+fi
+echo "MFU yardstick: OpenBLAS sgemm n=1024 on $THREADS threads = $PEAK GFLOP/s" >&2
+
 steps_for() { case "$1" in s2s-base) echo 4 ;; decode-*) echo 2 ;; lm-*) echo 20 ;; *) echo 6 ;; esac; }
 
 for config in $CONFIGS; do
   steps=$(steps_for "$config")
   for round in $(seq "$ROUNDS"); do
     if [[ $config == decode-* ]]; then
-      "${ATTEND[@]}" bench decode --config "${config#decode-}" --threads "$THREADS" --steps "$steps" --warmup 1 >> "$OUT"
+      "${ATTEND[@]}" bench decode --config "${config#decode-}" --threads "$THREADS" --steps "$steps" --warmup 1 --peak-gflops "$PEAK" >> "$OUT"
     else
-      "${ATTEND[@]}" bench train --config "$config" --threads "$THREADS" --steps "$steps" --warmup 2 >> "$OUT"
+      "${ATTEND[@]}" bench train --config "$config" --threads "$THREADS" --steps "$steps" --warmup 2 --peak-gflops "$PEAK" >> "$OUT"
     fi
-    "$PY" bench/pytorch/train_bench.py --config "$config" --threads "$THREADS" --steps "$steps" --warmup 1 >> "$OUT"
+    "$PY" bench/pytorch/train_bench.py --config "$config" --threads "$THREADS" --steps "$steps" --warmup 1 --peak-gflops "$PEAK" >> "$OUT"
     echo "round $round of $config done" >&2
   done
 done
