@@ -10,6 +10,9 @@ internal static class RowParallel
 {
     private const long MinWorkPerThread = 32_768;
 
+    [ThreadStatic]
+    private static RowJob? t_job;
+
     /// <summary>Calls <paramref name="body"/>(start, end) over [0, rows); <paramref name="workPerRow"/> decides whether threads pay off.</summary>
     public static void For(int rows, long workPerRow, Action<int, int> body) =>
         For(rows, workPerRow, (start, end, _) => body(start, end));
@@ -26,11 +29,19 @@ internal static class RowParallel
             body(0, rows, 0);
             return;
         }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        // The kernels' persistent workers run the parts (no thread-pool task or closure per call); a body that runs
+        // RowParallel again on this thread gets a job of its own.
+        RowJob job = t_job is { Body: null } cached ? cached : new RowJob();
+        t_job ??= job;
+        (job.Body, job.Rows, job.Parts) = (body, rows, threads);
+        try
         {
-            int start = (int)((long)rows * t / threads), end = (int)((long)rows * (t + 1) / threads);
-            body(start, end, t);
-        });
+            KernelWorkers.Run(job, threads);
+        }
+        finally
+        {
+            job.Body = null;
+        }
     }
 
     /// <summary>The number of workers <see cref="For(int, long, Action{int, int, int})"/> uses for these rows (at least 1).</summary>
@@ -38,5 +49,16 @@ internal static class RowParallel
     {
         int threads = (int)Math.Min(KernelThreads.Count, Math.Max(1, rows * Math.Max(1, workPerRow) / MinWorkPerThread));
         return Math.Max(1, Math.Min(threads, rows));
+    }
+
+    /// <summary>Part p of a row loop: rows [rows * p / parts, rows * (p + 1) / parts).</summary>
+    private sealed class RowJob : KernelJob
+    {
+        public Action<int, int, int>? Body;
+        public int Rows;
+        public int Parts;
+
+        public override void Execute(int part) =>
+            Body!((int)((long)Rows * part / Parts), (int)((long)Rows * (part + 1) / Parts), part);
     }
 }
