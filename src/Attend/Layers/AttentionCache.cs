@@ -6,30 +6,38 @@ namespace Attend.Layers;
 /// The keys and values one attention layer has already computed while decoding: for self-attention they grow by one
 /// position a step; for cross-attention they are computed once from the encoder's output and reused. The cache owns its
 /// storage (it is not taken from a <see cref="Workspace"/> scope), so a decoder may open a fresh scope for every step
-/// and reuse that step's buffers while the cache lives on.
+/// and reuse that step's buffers while the cache lives on. Each (batch entry, head) block keeps room for more positions, so
+/// a step writes only its new rows and attention reads the valid prefix of each block in place.
 /// </summary>
 public sealed class AttentionCache
 {
+    private readonly int _capacityHint;
     private float[] _k = [];
     private float[] _v = [];
-    private readonly int _capacity;
     private int _batch;
     private int _heads;
     private int _dK;
+    private int _capacity;   // positions each (batch entry, head) block has room for: storage is [B, H, capacity, dK]
 
-    /// <summary>An empty cache; storage for <paramref name="capacity"/> positions is taken at the first step, and doubled when outgrown.</summary>
-    public AttentionCache(int capacity = 0) => _capacity = capacity;
+    /// <summary>An empty cache; room for <paramref name="capacity"/> positions is made at the first step, and doubled when outgrown.</summary>
+    public AttentionCache(int capacity = 0) => _capacityHint = capacity;
 
     /// <summary>The number of cached positions.</summary>
     public int Length { get; private set; }
 
-    /// <summary>K [B, H, t, dK] over the cache's storage, or null before the first step.</summary>
-    public Tensor? K => Length == 0 ? null : View(_k);
+    /// <summary>A copy of the cached keys [B, H, t, dK], or null before the first step.</summary>
+    public Tensor? K => Length == 0 ? null : Copy(_k);
 
-    /// <summary>V [B, H, t, dK] over the cache's storage, or null before the first step.</summary>
-    public Tensor? V => Length == 0 ? null : View(_v);
+    /// <summary>A copy of the cached values [B, H, t, dK], or null before the first step.</summary>
+    public Tensor? V => Length == 0 ? null : Copy(_v);
 
-    /// <summary>Appends the keys and values of new positions, k and v [B, H, n, dK]; earlier ones stay as they were.</summary>
+    /// <summary>The keys with their spare room, [B, H, capacity, dK]; the first <see cref="Length"/> positions of each block are valid.</summary>
+    internal Tensor KeyStorage => new(new Shape(_batch, _heads, _capacity, _dK), _k, 0);
+
+    /// <summary>The values with their spare room, [B, H, capacity, dK].</summary>
+    internal Tensor ValueStorage => new(new Shape(_batch, _heads, _capacity, _dK), _v, 0);
+
+    /// <summary>Appends the keys and values of new positions, k and v [B, H, n, dK]; earlier ones stay where they are.</summary>
     internal void Append(Tensor k, Tensor v)
     {
         CheckInference(k, v);
@@ -37,8 +45,15 @@ public sealed class AttentionCache
         if (Length > 0 && (k.Shape[0] != _batch || k.Shape[1] != _heads || k.Shape[3] != _dK))
             throw new ArgumentException($"AttentionCache: new keys {k.Shape} do not match the cached [{_batch}, {_heads}, {Length}, {_dK}]");
         (_batch, _heads, _dK) = (k.Shape[0], k.Shape[1], k.Shape[3]);
-        _k = Grow(_k, k.Data, Length, n);
-        _v = Grow(_v, v.Data, Length, n);
+        if (Length + n > _capacity)
+        {
+            int capacity = Math.Max(Length + n, Math.Max(2 * _capacity, _capacityHint));
+            _k = Relayout(_k, capacity);
+            _v = Relayout(_v, capacity);
+            _capacity = capacity;
+        }
+        Write(_k, k.Data, Length, n);
+        Write(_v, v.Data, Length, n);
         Length += n;
     }
 
@@ -46,10 +61,13 @@ public sealed class AttentionCache
     internal void Store(Tensor k, Tensor v)
     {
         CheckInference(k, v);
-        (_batch, _heads, _dK, Length) = (k.Shape[0], k.Shape[1], k.Shape[3], 0);
-        _k = Grow(_k, k.Data, 0, k.Shape[2]);
-        _v = Grow(_v, v.Data, 0, k.Shape[2]);
-        Length = k.Shape[2];
+        (_batch, _heads, _dK, _capacity, Length) = (k.Shape[0], k.Shape[1], k.Shape[3], k.Shape[2], 0);
+        int size = _batch * _heads * _capacity * _dK;
+        if (_k.Length < size)
+            (_k, _v) = (GC.AllocateUninitializedArray<float>(size), GC.AllocateUninitializedArray<float>(size));
+        k.Data.CopyTo(_k);
+        v.Data.CopyTo(_v);
+        Length = _capacity;
     }
 
     /// <summary>
@@ -62,12 +80,19 @@ public sealed class AttentionCache
             return;
         if (sources.Length != _batch)
             throw new ArgumentException($"AttentionCache.Reorder: {sources.Length} sources for a cache of batch {_batch}");
-        int entry = _heads * Length * _dK;
+        int entry = _heads * _capacity * _dK;
         _k = Gather(_k, sources, entry);
         _v = Gather(_v, sources, entry);
     }
 
-    private Tensor View(float[] storage) => new(new Shape(_batch, _heads, Length, _dK), storage, 0);
+    private Tensor Copy(float[] storage)
+    {
+        int blocks = _batch * _heads, rows = Length * _dK;
+        var copy = new float[blocks * rows];
+        for (int j = 0; j < blocks; j++)
+            storage.AsSpan(j * _capacity * _dK, rows).CopyTo(copy.AsSpan(j * rows, rows));
+        return Tensor.Wrap(copy, _batch, _heads, Length, _dK);
+    }
 
     private static float[] Gather(float[] storage, ReadOnlySpan<int> sources, int entry)
     {
@@ -81,23 +106,22 @@ public sealed class AttentionCache
         return result;
     }
 
-    /// <summary>
-    /// Lays [blocks, length, dK] out as [blocks, length + n, dK] and writes the n new rows of each block after its old
-    /// ones. In place when the storage is large enough: blocks move from the last to the first, so none is overwritten
-    /// before it has moved.
-    /// </summary>
-    private float[] Grow(float[] storage, ReadOnlySpan<float> added, int length, int n)
+    // Moves the valid rows of every block from the current capacity to a larger one, in new storage.
+    private float[] Relayout(float[] storage, int capacity)
     {
-        int blocks = _batch * _heads, rowsOld = length * _dK, rowsNew = (length + n) * _dK, addRows = n * _dK;
-        float[] target = storage;
-        if (storage.Length < blocks * rowsNew)
-            target = new float[blocks * Math.Max(rowsNew, Math.Max(2 * rowsOld, _capacity * _dK))];
-        for (int j = blocks - 1; j >= 0; j--)
-        {
-            storage.AsSpan(j * rowsOld, rowsOld).CopyTo(target.AsSpan(j * rowsNew, rowsOld));
-            added.Slice(j * addRows, addRows).CopyTo(target.AsSpan(j * rowsNew + rowsOld, addRows));
-        }
+        int blocks = _batch * _heads, rows = Length * _dK;
+        float[] target = GC.AllocateUninitializedArray<float>(blocks * capacity * _dK);
+        for (int j = 0; j < blocks && rows > 0; j++)
+            storage.AsSpan(j * _capacity * _dK, rows).CopyTo(target.AsSpan(j * capacity * _dK, rows));
         return target;
+    }
+
+    // Writes n new rows per block after the `length` valid ones.
+    private void Write(float[] storage, ReadOnlySpan<float> added, int length, int n)
+    {
+        int blocks = _batch * _heads, addRows = n * _dK;
+        for (int j = 0; j < blocks; j++)
+            added.Slice(j * addRows, addRows).CopyTo(storage.AsSpan((j * _capacity + length) * _dK, addRows));
     }
 
     private static void CheckInference(Tensor k, Tensor v)

@@ -54,6 +54,7 @@ public sealed class MultiHeadAttention
     {
         int d = DModel, h = Heads;
         Tensor q, k, v;
+        int keyCount;
         if (memory is null)
         {
             Tensor qkv = Ops.Linear(x, InWeight, InBias);        // [B, T, 3 dModel]
@@ -63,15 +64,16 @@ public sealed class MultiHeadAttention
             if (cache is not null)
             {
                 cache.Append(k, v);
-                (k, v) = (cache.K!, cache.V!);                    // [B, H, t, dK]
+                (k, v) = (cache.KeyStorage, cache.ValueStorage);   // [B, H, capacity, dK], the first t valid
             }
+            keyCount = cache?.Length ?? k.Shape[2];
         }
         else
         {
             q = Ops.SplitHeads(Ops.Linear(x, InWeight.Rows(0, d), InBias.Rows(0, d)), h);   // [B, H, Tq, dK]
             if (cache is { Length: > 0 })
             {
-                (k, v) = (cache.K!, cache.V!);
+                (k, v) = (cache.KeyStorage, cache.ValueStorage);   // [B, H, Tk, dK]
             }
             else
             {
@@ -80,9 +82,10 @@ public sealed class MultiHeadAttention
                 v = Ops.SplitHeads(kv, h, 1, 2);
                 cache?.Store(k, v);
             }
+            keyCount = k.Shape[2];
         }
-        float[]? weights = CaptureWeights ? new float[q.Shape[0] * h * q.Shape[2] * k.Shape[2]] : null;
-        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyPadding, causal, _dropout.Active, _dropout.Rng, weights);   // [B, H, Tq, dK]
+        float[]? weights = CaptureWeights ? new float[q.Shape[0] * h * q.Shape[2] * keyCount] : null;
+        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyCount, keyPadding, causal, _dropout.Active, _dropout.Rng, weights);   // [B, H, Tq, dK]
         if (CaptureWeights)
             LastWeights = weights;
         return Out.Forward(Ops.MergeHeads(z));                   // [B, Tq, dModel]

@@ -15,13 +15,27 @@ public static partial class Ops
     /// </summary>
     public static Tensor ScaledDotProductAttention(
         Tensor q, Tensor k, Tensor v, bool[]? keyPadding = null, bool causal = false,
+        float dropout = 0f, Rng? rng = null, float[]? weights = null) =>
+        ScaledDotProductAttention(q, k, v, k.Shape.Rank == 4 ? k.Shape[2] : 0, keyPadding, causal, dropout, rng, weights);
+
+    /// <summary>
+    /// Attention over the first <paramref name="keyCount"/> of the K and V rows of each batch entry and head, for a
+    /// key/value cache that keeps room for more positions ([B, H, capacity, Dk]); keyPadding and weights are then sized
+    /// by keyCount. Inference only when keyCount is below the capacity: no input may require gradients.
+    /// </summary>
+    internal static Tensor ScaledDotProductAttention(
+        Tensor q, Tensor k, Tensor v, int keyCount, bool[]? keyPadding = null, bool causal = false,
         float dropout = 0f, Rng? rng = null, float[]? weights = null)
     {
         if (q.Shape.Rank != 4 || k.Shape.Rank != 4 || v.Shape.Rank != 4
             || q.Shape[0] != k.Shape[0] || q.Shape[1] != k.Shape[1] || q.Shape[3] != k.Shape[3]
             || v.Shape[0] != k.Shape[0] || v.Shape[1] != k.Shape[1] || v.Shape[2] != k.Shape[2])
             throw new ArgumentException($"ScaledDotProductAttention: shapes Q {q.Shape}, K {k.Shape}, V {v.Shape} do not fit [B, H, T, Dk]");
-        int b = q.Shape[0], heads = q.Shape[1], tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
+        int b = q.Shape[0], heads = q.Shape[1], tq = q.Shape[2], dk = q.Shape[3], tk = keyCount, dv = v.Shape[3];
+        if (keyCount < 0 || keyCount > k.Shape[2])
+            throw new ArgumentException($"ScaledDotProductAttention: {keyCount} keys asked of K {k.Shape}");
+        if (keyCount < k.Shape[2] && (q.RequiresGrad || k.RequiresGrad || v.RequiresGrad))
+            throw new InvalidOperationException("ScaledDotProductAttention: attending to part of K and V is for inference (Autograd.NoGrad())");
         if (keyPadding is not null && keyPadding.Length != b * tk)
             throw new ArgumentException($"ScaledDotProductAttention: key padding of length {keyPadding.Length} does not fit batch {b} x keys {tk}");
         if (dropout > 0f && rng is null)
@@ -31,6 +45,7 @@ public static partial class Ops
         float scale = 1f / MathF.Sqrt(dk);
         int offset = tk - tq;
         int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
+        int kStride = k.Shape[2] * dk, vStride = k.Shape[2] * dv;   // rows kept per block: the capacity of a cache
         float[] p = Workspace.Rent(b * heads * pSize, clear: false);
         float[]? keep = null;
         if (dropout > 0f)
@@ -51,7 +66,7 @@ public static partial class Ops
                 int batch = bh / heads;
                 Span<float> pi = p.AsSpan(bh * pSize, pSize);
                 Gemm.Multiply(false, true, tq, tk, dk, scale, q.Data.Slice(bh * qSize, qSize), dk,
-                    k.Data.Slice(bh * kSize, kSize), dk, 0f, pi, tk);
+                    k.Data.Slice(bh * kStride, kSize), dk, 0f, pi, tk);
                 for (int i = 0; i < tq; i++)
                 {
                     Span<float> row = pi.Slice(i * tk, tk);
@@ -66,7 +81,7 @@ public static partial class Ops
                     System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
                     used = dropped;
                 }
-                Gemm.Multiply(false, false, tq, dv, tk, 1f, used, tk, v.Data.Slice(bh * vSize, vSize), dv, 0f,
+                Gemm.Multiply(false, false, tq, dv, tk, 1f, used, tk, v.Data.Slice(bh * vStride, vSize), dv, 0f,
                     z.Data.Slice(bh * zSize, zSize), dv);
             }
         });

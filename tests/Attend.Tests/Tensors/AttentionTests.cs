@@ -19,6 +19,33 @@ public class AttentionTests
             [[b, h, tq, dk], [b, h, tk, dk], [b, h, tk, dv]]);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ScaledDotProductAttention_OverTheFirstKeysOfLongerBlocks_EqualsAttentionOverThoseKeysAlone(bool causal)
+    {
+        const int b = 2, h = 3, tq = 2, used = 3, capacity = 5, dk = 4;
+        float[] kFull = GradCheck.Random(b * h * capacity * dk, 8).Select(x => (float)x).ToArray();
+        float[] vFull = GradCheck.Random(b * h * capacity * dk, 9).Select(x => (float)x).ToArray();
+        float[] kUsed = new float[b * h * used * dk], vUsed = new float[kUsed.Length];
+        for (int j = 0; j < b * h; j++)
+        {
+            kFull.AsSpan(j * capacity * dk, used * dk).CopyTo(kUsed.AsSpan(j * used * dk));
+            vFull.AsSpan(j * capacity * dk, used * dk).CopyTo(vUsed.AsSpan(j * used * dk));
+        }
+        Tensor q = Tensor.From(GradCheck.Random(b * h * tq * dk, 10).Select(x => (float)x).ToArray(), b, h, tq, dk);
+        float[] expected = Ops.ScaledDotProductAttention(q, Tensor.Wrap(kUsed, b, h, used, dk), Tensor.Wrap(vUsed, b, h, used, dk), causal: causal).ToArray();
+        float[] actual = Ops.ScaledDotProductAttention(q, Tensor.Wrap(kFull, b, h, capacity, dk), Tensor.Wrap(vFull, b, h, capacity, dk), used, causal: causal).ToArray();
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void ScaledDotProductAttention_PartOfTheKeysWithGradients_ThrowsInvalidOperation()
+    {
+        Tensor q = Tensor.Zeros(1, 1, 1, 2).RequireGrad(), k = Tensor.Zeros(1, 1, 3, 2);
+        Assert.Throws<InvalidOperationException>(() => Ops.ScaledDotProductAttention(q, k, k, 2));
+    }
+
     [Fact]
     public void ScaledDotProductAttention_MaskedKeys_GetZeroWeight()
     {
