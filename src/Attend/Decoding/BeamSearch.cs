@@ -32,7 +32,7 @@ public static class BeamSearch
         ModelConfig c = model.Config;
         SourceBatch src = SourceBatch.Pad(Enumerable.Repeat(source, k).ToList(), c.PadId);
         Tensor memory = model.Encode(src.Ids, k, src.Length, src.Padding);
-        var cache = new KvCache(model.Decoder.Length);
+        using var cache = new KvCache(model.Decoder.Length, Math.Min(maxNewTokens, c.MaxLen - 1) + 1);
         var alive = new List<(List<int> Tokens, double Score)> { (new List<int>(), 0.0) };
         var finished = new List<(List<int> Tokens, double Score)>();
         int[] last = Enumerable.Repeat(c.BosId, k).ToArray();

@@ -25,7 +25,7 @@ public static class Greedy
             var output = Enumerable.Range(0, b).Select(_ => new List<int>()).ToArray();
             bool[] done = new bool[b];
             int limit = Math.Min(maxNewTokens, c.MaxLen - 1);
-            var cache = useCache ? new KvCache(model.Decoder.Length, limit + 1) : null;
+            using KvCache? cache = useCache ? new KvCache(model.Decoder.Length, limit + 1) : null;
             var prefix = Enumerable.Range(0, b).Select(_ => new List<int> { c.BosId }).ToArray();
             for (int step = 0; step < limit && !done.All(x => x); step++)
             {

@@ -34,7 +34,7 @@ public static class Sampling
             using var noGrad = Autograd.NoGrad();
             var rng = new Rng(options.Seed);
             var output = new List<int>();
-            var cache = new KvCache(model.Blocks.Length);
+            var cache = new KvCache(model.Blocks.Length, model.Config.MaxLen);
             int[] context = prompt.Length > model.Config.MaxLen ? prompt[^model.Config.MaxLen..] : prompt;
             Tensor logits = model.Forward(context, 1, context.Length, null, cache);
             for (int i = 0; i < maxNewTokens; i++)
@@ -47,10 +47,9 @@ public static class Sampling
                 output.Add(next);
                 if (cache.Length >= model.Config.MaxLen)
                 {
-                    // the window is full: start again from the last max_len - 1 tokens
-                    int[] all = [.. context, .. output];
-                    context = all[^(model.Config.MaxLen - 1)..];
-                    cache = new KvCache(model.Blocks.Length);
+                    context = RestartWindow(prompt, output, model.Config.MaxLen);
+                    cache.Dispose();
+                    cache = new KvCache(model.Blocks.Length, model.Config.MaxLen);
                     logits = model.Forward(context, 1, context.Length, null, cache);
                 }
                 else
@@ -58,12 +57,20 @@ public static class Sampling
                     logits = model.Forward([next], 1, 1, null, cache);
                 }
             }
+            cache.Dispose();
             return [.. output];
         }
         finally
         {
             model.Dropout.Training = training;
         }
+    }
+
+    /// <summary>The context to start again from when the window is full: the last max_len - 1 tokens of the prompt and the output so far.</summary>
+    internal static int[] RestartWindow(int[] prompt, List<int> output, int maxLen)
+    {
+        int[] all = [.. prompt, .. output];
+        return all[^Math.Min(all.Length, maxLen - 1)..];
     }
 
     /// <summary>Draws one token from <paramref name="logits"/> under the options.</summary>

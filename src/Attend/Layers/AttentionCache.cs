@@ -5,8 +5,8 @@ namespace Attend.Layers;
 /// <summary>
 /// The keys and values one attention layer has already computed while decoding: for self-attention they grow by one
 /// position a step; for cross-attention they are computed once from the encoder's output and reused. The cache owns its
-/// storage (it is not taken from a <see cref="Workspace"/> scope), so a decoder may open a fresh scope for every step
-/// and reuse that step's buffers while the cache lives on. Each (batch entry, head) block keeps room for more positions, so
+/// storage (taken from the <see cref="Workspace"/> pool but tracked by no scope, and handed back by <see cref="Free"/>),
+/// so a decoder may open a fresh scope for every step and reuse that step's buffers while the cache lives on. Each (batch entry, head) block keeps room for more positions, so
 /// a step writes only its new rows and attention reads the valid prefix of each block in place.
 /// </summary>
 public sealed class AttentionCache
@@ -64,7 +64,10 @@ public sealed class AttentionCache
         (_batch, _heads, _dK, _capacity, Length) = (k.Shape[0], k.Shape[1], k.Shape[3], k.Shape[2], 0);
         int size = _batch * _heads * _capacity * _dK;
         if (_k.Length < size)
-            (_k, _v) = (GC.AllocateUninitializedArray<float>(size), GC.AllocateUninitializedArray<float>(size));
+        {
+            Free();
+            (_k, _v) = (Workspace.RentUntracked(size), Workspace.RentUntracked(size));
+        }
         k.Data.CopyTo(_k);
         v.Data.CopyTo(_v);
         Length = _capacity;
@@ -85,6 +88,16 @@ public sealed class AttentionCache
         _v = Gather(_v, sources, entry);
     }
 
+    /// <summary>Hands the storage back to the workspace pool and empties the cache.</summary>
+    internal void Free()
+    {
+        if (_k.Length > 0)
+            Workspace.ReturnUntracked(_k);
+        if (_v.Length > 0)
+            Workspace.ReturnUntracked(_v);
+        (_k, _v, _capacity, Length) = ([], [], 0, 0);
+    }
+
     private Tensor Copy(float[] storage)
     {
         int blocks = _batch * _heads, rows = Length * _dK;
@@ -96,13 +109,14 @@ public sealed class AttentionCache
 
     private static float[] Gather(float[] storage, ReadOnlySpan<int> sources, int entry)
     {
-        float[] result = GC.AllocateUninitializedArray<float>(storage.Length);
+        float[] result = Workspace.RentUntracked(storage.Length);
         for (int i = 0; i < sources.Length; i++)
         {
             if ((uint)sources[i] >= (uint)sources.Length)
                 throw new ArgumentOutOfRangeException(nameof(sources), $"AttentionCache.Reorder: source {sources[i]} is outside the batch of {sources.Length}");
             storage.AsSpan(sources[i] * entry, entry).CopyTo(result.AsSpan(i * entry, entry));
         }
+        Workspace.ReturnUntracked(storage);
         return result;
     }
 
@@ -110,9 +124,11 @@ public sealed class AttentionCache
     private float[] Relayout(float[] storage, int capacity)
     {
         int blocks = _batch * _heads, rows = Length * _dK;
-        float[] target = GC.AllocateUninitializedArray<float>(blocks * capacity * _dK);
+        float[] target = Workspace.RentUntracked(blocks * capacity * _dK);
         for (int j = 0; j < blocks && rows > 0; j++)
             storage.AsSpan(j * _capacity * _dK, rows).CopyTo(target.AsSpan(j * capacity * _dK, rows));
+        if (storage.Length > 0)
+            Workspace.ReturnUntracked(storage);
         return target;
     }
 

@@ -61,6 +61,24 @@ public static class Workspace
         return true;
     }
 
+    /// <summary>
+    /// A pooled buffer of at least <paramref name="length"/> floats that no scope tracks: it stays valid until handed
+    /// back with <see cref="ReturnUntracked"/> (storage that outlives the steps, such as a key/value cache's).
+    /// </summary>
+    internal static float[] RentUntracked(int length)
+    {
+        int size = SizeClass(Math.Max(1, length));
+        lock (PoolLock)
+        {
+            if (Pool.TryGetValue(size, out Stack<float[]>? stack) && stack.Count > 0)
+                return stack.Pop();
+        }
+        return GC.AllocateUninitializedArray<float>(size);
+    }
+
+    /// <summary>Gives a buffer from <see cref="RentUntracked"/> back to the pool; it must not be used afterwards.</summary>
+    internal static void ReturnUntracked(float[] buffer) => Return(buffer);
+
     /// <summary>Drops every pooled buffer (the memory goes back to the garbage collector).</summary>
     public static void Trim()
     {

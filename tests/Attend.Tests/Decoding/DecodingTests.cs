@@ -23,6 +23,13 @@ public class DecodingTests(PartlyTrainedModel fixture) : IClassFixture<PartlyTra
     }
 
     [Fact]
+    public void Sampling_RestartWindow_IsTheLastMaxLenMinusOneTokensOfPromptAndOutput()
+    {
+        int[] window = Sampling.RestartWindow([10, 11, 12, 13, 14, 15, 16], [20, 21, 22, 23], 8);
+        Assert.Equal([14, 15, 16, 20, 21, 22, 23], window);
+    }
+
+    [Fact]
     public void BeamSearch_BeamOne_EqualsGreedy()
     {
         int[][] greedy = Greedy.Translate(fixture.Model, fixture.Sources, 10);

@@ -217,6 +217,39 @@ public class LayerBehaviourTests
         AssertClose(full, stepped, 1e-5);
     }
 
+    [Fact]
+    public void Sampling_PastMaxLen_DrawsFromAFullPassOverTheSameWindowAtEveryStep()
+    {
+        int[] prompt = [3, 5, 7, 9, 11, 4, 6];   // one short of max_len, so the window restarts right away
+        const int newTokens = 12;                // and then again at every other token
+        var options = new SamplingOptions { Temperature = 1f, Seed = 5 };
+        int[] generated = Sampling.Generate(Gpt, prompt, newTokens, options);
+        var history = new List<int>(prompt);
+        var rng = new Rng(options.Seed);
+        using var _ = Autograd.NoGrad();
+        for (int i = 0; i < newTokens; i++)
+        {
+            // the cached generator restarts from the last max_len - 1 tokens when its window is full; the reference
+            // runs the whole model over the same window and draws with the same generator
+            int window = WindowLength(history.Count - prompt.Length, prompt.Length);
+            int[] context = history.Skip(history.Count - window).ToArray();
+            float[] logits = Gpt.Forward(context, 1, context.Length).ToArray();
+            history.Add(Sampling.Pick(logits.AsSpan(logits.Length - 13, 13), options, rng));
+        }
+        Assert.True(generated.Distinct().Count() > 2, "the draws vary, so a wrong window would show");
+        Assert.Equal(history.Skip(prompt.Length).ToArray(), generated);
+    }
+
+    // The number of tokens the cached generator's window holds after `produced` new tokens: it grows to max_len (8),
+    // then starts again from 7 tokens.
+    private static int WindowLength(int produced, int promptLength)
+    {
+        int length = promptLength;
+        for (int i = 0; i < produced; i++)
+            length = length >= 8 ? 7 : length + 1;
+        return length;
+    }
+
     /// <summary>Logits [B, length, V] from feeding ids [B, length] to <paramref name="step"/> <paramref name="chunk"/> positions at a time.</summary>
     private static float[] Stepped(int size, int length, int vocab, int chunk, int[] ids, Func<int[], int, Tensor> step)
     {
