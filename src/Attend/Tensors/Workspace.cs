@@ -5,11 +5,19 @@ namespace Attend.Tensors;
 /// creates (values, gradients and the operation's saved buffers) is rented from a pool by size class and returned when
 /// the scope ends, so a steady-state step finds every buffer it needs already allocated. Outside a scope, buffers are
 /// plain new arrays owned by the garbage collector. A tensor created inside a scope must not be used after it ends.
+/// A pooled buffer that no outermost scope has rented for <see cref="IdleScopesBeforeDrop"/> scopes in a row is dropped,
+/// so batches of changing shapes (each needing other size classes) do not pile up the union of all their buffers.
 /// </summary>
 public static class Workspace
 {
-    private static readonly Dictionary<int, Stack<float[]>> Pool = [];
+    /// <summary>Outermost scopes a pooled buffer may sit unused before it goes back to the garbage collector.</summary>
+    private const int IdleScopesBeforeDrop = 4;
+
+    // Per size class, free buffers with the generation at which each came back; a list used as a stack, so the
+    // generations grow from front to back and the idle ones are a prefix.
+    private static readonly Dictionary<int, List<(float[] Buffer, long Generation)>> Pool = [];
     private static readonly Lock PoolLock = new();
+    private static long _generation;
 
     [ThreadStatic]
     private static HashSet<float[]>? t_rented;
@@ -37,10 +45,7 @@ public static class Workspace
         int size = SizeClass(length);
         float[]? buffer = null;
         lock (PoolLock)
-        {
-            if (Pool.TryGetValue(size, out Stack<float[]>? stack) && stack.Count > 0)
-                buffer = stack.Pop();
-        }
+            buffer = PopLocked(size);
         buffer ??= GC.AllocateUninitializedArray<float>(size);
         if (clear)
             Array.Clear(buffer, 0, length);
@@ -68,12 +73,10 @@ public static class Workspace
     internal static float[] RentUntracked(int length)
     {
         int size = SizeClass(Math.Max(1, length));
+        float[]? buffer;
         lock (PoolLock)
-        {
-            if (Pool.TryGetValue(size, out Stack<float[]>? stack) && stack.Count > 0)
-                return stack.Pop();
-        }
-        return GC.AllocateUninitializedArray<float>(size);
+            buffer = PopLocked(size);
+        return buffer ?? GC.AllocateUninitializedArray<float>(size);
     }
 
     /// <summary>Gives a buffer from <see cref="RentUntracked"/> back to the pool; it must not be used afterwards.</summary>
@@ -104,9 +107,33 @@ public static class Workspace
 
     private static void PushLocked(float[] buffer)
     {
-        if (!Pool.TryGetValue(buffer.Length, out Stack<float[]>? stack))
-            Pool[buffer.Length] = stack = new Stack<float[]>();
-        stack.Push(buffer);
+        if (!Pool.TryGetValue(buffer.Length, out List<(float[] Buffer, long Generation)>? free))
+            Pool[buffer.Length] = free = [];
+        free.Add((buffer, _generation));
+    }
+
+    private static float[]? PopLocked(int size)
+    {
+        if (!Pool.TryGetValue(size, out List<(float[] Buffer, long Generation)>? free) || free.Count == 0)
+            return null;
+        float[] buffer = free[^1].Buffer;
+        free.RemoveAt(free.Count - 1);
+        return buffer;
+    }
+
+    // Ends a generation (an outermost scope) and drops the buffers idle for too many.
+    private static void EndGenerationLocked()
+    {
+        _generation++;
+        long oldest = _generation - IdleScopesBeforeDrop;
+        foreach (List<(float[] Buffer, long Generation)> free in Pool.Values)
+        {
+            int idle = 0;
+            while (idle < free.Count && free[idle].Generation < oldest)
+                idle++;
+            if (idle > 0)
+                free.RemoveRange(0, idle);
+        }
     }
 
     /// <summary>The renting period started by <see cref="Begin"/>.</summary>
@@ -127,6 +154,8 @@ public static class Workspace
             {
                 foreach (float[] b in rented)
                     PushLocked(b);
+                if (_outer is null)
+                    EndGenerationLocked();
             }
             rented.Clear();
             (t_spareSets ??= new Stack<HashSet<float[]>>()).Push(rented);
