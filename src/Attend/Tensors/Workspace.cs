@@ -112,13 +112,23 @@ public static class Workspace
         free.Add((buffer, _generation));
     }
 
+    // A free buffer of this size class or, failing that, of one of the eight classes above it (at most twice the
+    // size): batches whose shapes change from step to step then reuse each other's buffers instead of each size class
+    // keeping its own.
     private static float[]? PopLocked(int size)
     {
-        if (!Pool.TryGetValue(size, out List<(float[] Buffer, long Generation)>? free) || free.Count == 0)
-            return null;
-        float[] buffer = free[^1].Buffer;
-        free.RemoveAt(free.Count - 1);
-        return buffer;
+        for (int i = 0, sizeClass = size; i <= 8; i++, sizeClass = SizeClass(sizeClass + 1))
+        {
+            if (Pool.TryGetValue(sizeClass, out List<(float[] Buffer, long Generation)>? free) && free.Count > 0)
+            {
+                float[] buffer = free[^1].Buffer;
+                free.RemoveAt(free.Count - 1);
+                return buffer;
+            }
+            if (sizeClass > int.MaxValue / 2)
+                break;
+        }
+        return null;
     }
 
     // Ends a generation (an outermost scope) and drops the buffers idle for too many.

@@ -30,6 +30,13 @@ public class WorkspaceTests
     }
 
     [Fact]
+    public void Rent_WithOnlyALargerClassFree_TakesThatBuffer()
+    {
+        float[] larger = RentInScope(OtherSize + 40_000);
+        Assert.Same(larger, RentInScope(OtherSize));
+    }
+
+    [Fact]
     public void Release_OfABufferNotRentedInTheScope_LeavesItAlone()
     {
         using Workspace.Scope scope = Workspace.Begin();
