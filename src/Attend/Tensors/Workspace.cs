@@ -18,6 +18,14 @@ public static class Workspace
     private static readonly Dictionary<int, List<(float[] Buffer, long Generation)>> Pool = [];
     private static readonly Lock PoolLock = new();
     private static long _generation;
+    private static long _droppedBytes;
+
+    /// <summary>
+    /// Dropped buffers are garbage the collector may leave in place for a long time when memory is plentiful (a
+    /// Multi30k run grew to several GB so); after this many bytes dropped a full collection is asked for. Float arrays
+    /// hold no references, so such a collection is cheap however large they are.
+    /// </summary>
+    private const long DroppedBytesBeforeCollect = 256L << 20;
 
     [ThreadStatic]
     private static HashSet<float[]>? t_rented;
@@ -82,11 +90,15 @@ public static class Workspace
     /// <summary>Gives a buffer from <see cref="RentUntracked"/> back to the pool; it must not be used afterwards.</summary>
     internal static void ReturnUntracked(float[] buffer) => Return(buffer);
 
-    /// <summary>Drops every pooled buffer (the memory goes back to the garbage collector).</summary>
+    /// <summary>Drops every free pooled buffer and asks for a full collection, so the memory is actually freed.</summary>
     public static void Trim()
     {
         lock (PoolLock)
+        {
             Pool.Clear();
+            _droppedBytes = 0;
+        }
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
     }
 
     /// <summary>Rounds up to one of eight sizes per power of two, so differently shaped batches share buffers (at most 12.5% unused).</summary>
@@ -131,8 +143,9 @@ public static class Workspace
         return null;
     }
 
-    // Ends a generation (an outermost scope) and drops the buffers idle for too many.
-    private static void EndGenerationLocked()
+    // Ends a generation (an outermost scope) and drops the buffers idle for too many; true when enough bytes have been
+    // dropped since the last collection to ask for one.
+    private static bool EndGenerationLocked()
     {
         _generation++;
         long oldest = _generation - IdleScopesBeforeDrop;
@@ -140,10 +153,14 @@ public static class Workspace
         {
             int idle = 0;
             while (idle < free.Count && free[idle].Generation < oldest)
-                idle++;
+                _droppedBytes += free[idle++].Buffer.Length * (long)sizeof(float);
             if (idle > 0)
                 free.RemoveRange(0, idle);
         }
+        if (_droppedBytes < DroppedBytesBeforeCollect)
+            return false;
+        _droppedBytes = 0;
+        return true;
     }
 
     /// <summary>The renting period started by <see cref="Begin"/>.</summary>
@@ -160,13 +177,16 @@ public static class Workspace
             t_rented = _outer;
             if (rented is null)
                 return;
+            bool collect = false;
             lock (PoolLock)
             {
                 foreach (float[] b in rented)
                     PushLocked(b);
                 if (_outer is null)
-                    EndGenerationLocked();
+                    collect = EndGenerationLocked();
             }
+            if (collect)
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
             rented.Clear();
             (t_spareSets ??= new Stack<HashSet<float[]>>()).Push(rented);
         }

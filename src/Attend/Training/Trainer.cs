@@ -1,3 +1,4 @@
+using Attend.Tensors;
 using System.Diagnostics;
 using Attend.Models;
 
@@ -75,6 +76,9 @@ public sealed class Trainer
     /// <summary>Computes the validation loss and records it (nothing without validation data).</summary>
     public void Validate()
     {
+        // validation batches have other shapes than training steps: free the training buffers first, so the two sets
+        // are not held at once (the next steps take them again from the collector)
+        Workspace.Trim();
         double loss = _task.ValidationLoss();
         if (double.IsNaN(loss))
             return;
