@@ -149,7 +149,9 @@ public sealed class Tensor
 
     /// <summary>
     /// Computes the gradient of this one-element tensor with respect to every tensor that requires gradients
-    /// and led to it; gradients accumulate (+=) into existing ones.
+    /// and led to it; gradients accumulate (+=) into existing ones. Inside a <see cref="Workspace"/> scope the values and
+    /// gradients of intermediate results (not leaves, not this tensor) go back to the pool as the pass proceeds: read
+    /// what you need of them before calling Backward.
     /// </summary>
     public void Backward()
     {
