@@ -6,8 +6,9 @@ namespace Attend.Layers;
 /// The keys and values one attention layer has already computed while decoding: for self-attention they grow by one
 /// position a step; for cross-attention they are computed once from the encoder's output and reused. The cache owns its
 /// storage (taken from the <see cref="Workspace"/> pool but tracked by no scope, and handed back by <see cref="Free"/>),
-/// so a decoder may open a fresh scope for every step and reuse that step's buffers while the cache lives on. Each (batch entry, head) block keeps room for more positions, so
-/// a step writes only its new rows and attention reads the valid prefix of each block in place.
+/// so a decoder may open a fresh scope for every step and reuse that step's buffers while the cache lives on. Each
+/// (batch entry, head) block keeps room for more positions, so a step writes only its new rows and attention reads the
+/// valid prefix of each block in place.
 /// </summary>
 public sealed class AttentionCache
 {
@@ -61,16 +62,14 @@ public sealed class AttentionCache
     internal void Store(Tensor k, Tensor v)
     {
         CheckInference(k, v);
-        (_batch, _heads, _dK, _capacity, Length) = (k.Shape[0], k.Shape[1], k.Shape[3], k.Shape[2], 0);
-        int size = _batch * _heads * _capacity * _dK;
-        if (_k.Length < size)
+        if (_k.Length < k.Length)
         {
             Free();
-            (_k, _v) = (Workspace.RentUntracked(size), Workspace.RentUntracked(size));
+            (_k, _v) = (Workspace.RentUntracked(k.Length), Workspace.RentUntracked(k.Length));
         }
+        (_batch, _heads, _dK, _capacity, Length) = (k.Shape[0], k.Shape[1], k.Shape[3], k.Shape[2], k.Shape[2]);
         k.Data.CopyTo(_k);
         v.Data.CopyTo(_v);
-        Length = _capacity;
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public static class Workspace
     {
         if (t_rented is not { } rented || !rented.Remove(buffer))
             return false;
-        Return(buffer);
+        ReturnUntracked(buffer);
         return true;
     }
 
@@ -88,7 +88,11 @@ public static class Workspace
     }
 
     /// <summary>Gives a buffer from <see cref="RentUntracked"/> back to the pool; it must not be used afterwards.</summary>
-    internal static void ReturnUntracked(float[] buffer) => Return(buffer);
+    internal static void ReturnUntracked(float[] buffer)
+    {
+        lock (PoolLock)
+            PushLocked(buffer);
+    }
 
     /// <summary>Drops every free pooled buffer and asks for a full collection, so the memory is actually freed.</summary>
     public static void Trim()
@@ -98,7 +102,7 @@ public static class Workspace
             Pool.Clear();
             _droppedBytes = 0;
         }
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+        CollectDropped();
     }
 
     /// <summary>Rounds up to one of eight sizes per power of two, so differently shaped batches share buffers (at most 12.5% unused).</summary>
@@ -109,12 +113,6 @@ public static class Workspace
             return length;
         int step = top / 8;
         return (length + step - 1) / step * step;
-    }
-
-    private static void Return(float[] buffer)
-    {
-        lock (PoolLock)
-            PushLocked(buffer);
     }
 
     private static void PushLocked(float[] buffer)
@@ -142,6 +140,9 @@ public static class Workspace
         }
         return null;
     }
+
+    // A full, blocking collection, so dropped buffers are freed now rather than whenever the collector gets to them.
+    private static void CollectDropped() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
 
     // Ends a generation (an outermost scope) and drops the buffers idle for too many; true when enough bytes have been
     // dropped since the last collection to ask for one.
@@ -186,7 +187,7 @@ public static class Workspace
                     collect = EndGenerationLocked();
             }
             if (collect)
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true);
+                CollectDropped();
             rented.Clear();
             (t_spareSets ??= new Stack<HashSet<float[]>>()).Push(rented);
         }

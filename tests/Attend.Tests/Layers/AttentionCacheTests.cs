@@ -33,6 +33,16 @@ public class AttentionCacheTests
     }
 
     [Fact]
+    public void Store_OnAnEmptyCache_KeepsEveryPosition()
+    {
+        float[] k = RandomValues(new Random(3), 2 * 2 * 3 * 4);
+        var cache = new AttentionCache();
+        cache.Store(Tensor.Wrap(k, 2, 2, 3, 4), Tensor.Wrap(k.ToArray(), 2, 2, 3, 4));
+        Assert.Equal(3, cache.Length);
+        Assert.Equal(k, cache.K!.ToArray());
+    }
+
+    [Fact]
     public void Reorder_CopiesEachBatchEntryFromItsSource()
     {
         const int batch = 3, heads = 2, length = 2, dK = 2, entry = heads * length * dK;
