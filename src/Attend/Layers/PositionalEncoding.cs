@@ -52,7 +52,7 @@ public sealed class PositionalEncoding
             throw new ArgumentException($"PositionalEncoding: positions up to {start + length} exceed the maximum length {MaxLength}");
         Tensor positions = Learned is not null
             ? Learned.Rows(start, length)
-            : Tensor.From(_table.AsSpan(start * DModel, length * DModel), length, DModel);
+            : Tensor.Create(new Shape(length, DModel), _table!, start * DModel);   // a view of the table, no copy
         return Ops.Add(x, positions);
     }
 }

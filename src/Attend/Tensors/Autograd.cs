@@ -47,10 +47,10 @@ public static class Autograd
         while (stack.Count > 0)
         {
             (Tensor node, int next) = stack.Pop();
-            if (next < node.Parents.Length)
+            if (next < node.InputCount)
             {
                 stack.Push((node, next + 1));
-                Tensor parent = node.Parents[next];
+                Tensor parent = node.Input(next);
                 if (parent.RequiresGrad && visited.Add(parent))
                     stack.Push((parent, 0));
             }

@@ -9,8 +9,9 @@ public static partial class Ops
     {
         Tensor y = Tensor.Result(x.Shape, x);
         Activations.Relu(x.Data, y.Data);
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
             if (x.RequiresGrad)
                 Activations.ReluBackward(x.Data, y.Grad, x.Grad);
         });
@@ -22,8 +23,9 @@ public static partial class Ops
     {
         Tensor y = Tensor.Result(x.Shape, x);
         Activations.Gelu(x.Data, y.Data);
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
             if (x.RequiresGrad)
                 Activations.GeluBackward(x.Data, y.Grad, x.Grad);
         });

@@ -21,10 +21,12 @@ public static partial class Ops
     {
         Tensor y = Tensor.Result(x.Shape, x);
         TensorPrimitives.Multiply(x.Data, s, y.Data);
-        y.SetBackward(() =>
+        y.Saved.Scalar = s;
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
             if (x.RequiresGrad)
-                TensorPrimitives.MultiplyAdd(y.Grad, s, x.Grad, x.Grad);
+                TensorPrimitives.MultiplyAdd(y.Grad, y.Saved.Scalar, x.Grad, x.Grad);
         });
         return y;
     }
@@ -34,12 +36,17 @@ public static partial class Ops
         var bc = new Broadcast(op, a.Shape, b.Shape);
         Tensor y = Tensor.Result(bc.Output, a, b);
         bc.Apply(a.Data, b.Data, y.Data, kind);
-        y.SetBackward(() => BinaryBackward(bc, a, b, y, kind));
+        y.Saved.Int0 = (int)kind;
+        y.SetBackward(static y => BinaryBackward(y));
         return y;
     }
 
-    private static void BinaryBackward(Broadcast bc, Tensor a, Tensor b, Tensor y, BinaryKind kind)
+    // Saved: Int0 = the BinaryKind; the broadcast is worked out again from the inputs' shapes.
+    private static void BinaryBackward(Tensor y)
     {
+        Tensor a = y.Input0, b = y.Input1;
+        var kind = (BinaryKind)y.Saved.Int0;
+        var bc = new Broadcast("Binary", a.Shape, b.Shape);   // the forward pass checked these shapes
         ReadOnlySpan<float> dY = y.Grad;
         if (kind is BinaryKind.Add or BinaryKind.Subtract)
         {

@@ -42,10 +42,7 @@ public static partial class Ops
             throw new ArgumentException("ScaledDotProductAttention: dropout needs a random generator");
         if (weights is not null && weights.Length != b * heads * tq * tk)
             throw new ArgumentException($"ScaledDotProductAttention: weights buffer of {weights.Length} does not fit [{b}, {heads}, {tq}, {tk}]");
-        float scale = 1f / MathF.Sqrt(dk);
-        int offset = tk - tq;
-        int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
-        int kStride = k.Shape[2] * dk, vStride = k.Shape[2] * dv;   // rows kept per block: the capacity of a cache
+        int pSize = tq * tk;
         float[] p = Workspace.Rent(b * heads * pSize, clear: false);
         float[]? keep = null;
         if (dropout > 0f)
@@ -58,31 +55,35 @@ public static partial class Ops
         Tensor z = Tensor.Result(new Shape(b, heads, tq, dv), q, k, v);
         long work = (long)tq * tk * (dk + dv);
         float[]? droppedAll = keep is null ? null : Workspace.Rent(RowParallel.Workers(b * heads, work) * pSize, clear: false);
-        RowParallel.For(b * heads, work, (s, e, worker) =>
+        RowParallel.For(b * heads, work, (q, k, v, z, p, keep, droppedAll, keyPadding, causal, tk), static (a, s, e, worker) =>
         {
-            Span<float> dropped = droppedAll is null ? default : droppedAll.AsSpan(worker * pSize, pSize);
+            int heads = a.q.Shape[1], tq = a.q.Shape[2], dk = a.q.Shape[3], tk = a.tk, dv = a.v.Shape[3];
+            int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv, offset = tk - tq;
+            int kStride = a.k.Shape[2] * dk, vStride = a.k.Shape[2] * dv;   // rows kept per block: the capacity of a cache
+            float scale = 1f / MathF.Sqrt(dk);
+            Span<float> dropped = a.droppedAll is null ? default : a.droppedAll.AsSpan(worker * pSize, pSize);
             for (int bh = s; bh < e; bh++)
             {
                 int batch = bh / heads;
-                Span<float> pi = p.AsSpan(bh * pSize, pSize);
-                Gemm.Multiply(false, true, tq, tk, dk, scale, q.Data.Slice(bh * qSize, qSize), dk,
-                    k.Data.Slice(bh * kStride, kSize), dk, 0f, pi, tk);
+                Span<float> pi = a.p.AsSpan(bh * pSize, pSize);
+                Gemm.Multiply(false, true, tq, tk, dk, scale, a.q.Data.Slice(bh * qSize, qSize), dk,
+                    a.k.Data.Slice(bh * kStride, kSize), dk, 0f, pi, tk);
                 for (int i = 0; i < tq; i++)
                 {
                     Span<float> row = pi.Slice(i * tk, tk);
                     for (int j = 0; j < tk; j++)
-                        if ((causal && j > i + offset) || (keyPadding is not null && keyPadding[batch * tk + j]))
+                        if ((a.causal && j > i + offset) || (a.keyPadding is not null && a.keyPadding[batch * tk + j]))
                             row[j] = float.NegativeInfinity;
                     Kernels.Softmax.Forward(row, row);
                 }
                 ReadOnlySpan<float> used = pi;
-                if (keep is not null)
+                if (a.keep is not null)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(pi, a.keep.AsSpan(bh * pSize, pSize), dropped);
                     used = dropped;
                 }
-                Gemm.Multiply(false, false, tq, dv, tk, 1f, used, tk, v.Data.Slice(bh * vStride, vSize), dv, 0f,
-                    z.Data.Slice(bh * zSize, zSize), dv);
+                Gemm.Multiply(false, false, tq, dv, tk, 1f, used, tk, a.v.Data.Slice(bh * vStride, vSize), dv, 0f,
+                    a.z.Data.Slice(bh * zSize, zSize), dv);
             }
         });
         if (droppedAll is not null)
@@ -91,7 +92,8 @@ public static partial class Ops
             p.AsSpan(0, weights.Length).CopyTo(weights);
         if (z.RequiresGrad)
         {
-            z.SetBackward(() => AttentionBackward(q, k, v, z, p, keep, scale, b * heads));
+            (z.Saved.Buffer0, z.Saved.Buffer1) = (p, keep);
+            z.SetBackward(static z => AttentionBackward(z));
         }
         else
         {
@@ -102,29 +104,36 @@ public static partial class Ops
         return z;
     }
 
-    private static void AttentionBackward(Tensor q, Tensor k, Tensor v, Tensor z, float[] p, float[]? keep, float scale, int bhCount)
+    // Saved: Buffer0 = the attention weights P [B, H, Tq, Tk], Buffer1 = the dropout multipliers or null.
+    private static void AttentionBackward(Tensor z)
     {
-        int tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
-        int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
+        Tensor q = z.Input0, k = z.Input1, v = z.Input2!;
+        float[] p = z.Saved.Buffer0!;
+        float[]? keep = z.Saved.Buffer1;
+        int bhCount = q.Shape[0] * q.Shape[1], tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
         q.PrepareGrad();
         k.PrepareGrad();
         v.PrepareGrad();
         _ = z.Grad;
         long work = (long)tq * tk * (dk + dv) * 2;
         int workers = RowParallel.Workers(bhCount, work);
-        float[] scratch = Workspace.Rent(workers * pSize * (keep is null ? 1 : 2), clear: false);
-        RowParallel.For(bhCount, work, (s, e, worker) =>
+        float[] scratch = Workspace.Rent(workers * tq * tk * (keep is null ? 1 : 2), clear: false);
+        RowParallel.For(bhCount, work, (q, k, v, z, p, keep, scratch, workers), static (a, s, e, worker) =>
         {
-            Span<float> dP = scratch.AsSpan(worker * pSize, pSize);
-            Span<float> dropped = keep is null ? default : scratch.AsSpan((workers + worker) * pSize, pSize);
+            Tensor q = a.q, k = a.k, v = a.v;
+            int tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
+            int pSize = tq * tk, qSize = tq * dk, kSize = tk * dk, vSize = tk * dv, zSize = tq * dv;
+            float scale = 1f / MathF.Sqrt(dk);
+            Span<float> dP = a.scratch.AsSpan(worker * pSize, pSize);
+            Span<float> dropped = a.keep is null ? default : a.scratch.AsSpan((a.workers + worker) * pSize, pSize);
             for (int bh = s; bh < e; bh++)
             {
-                ReadOnlySpan<float> pi = p.AsSpan(bh * pSize, pSize);
-                ReadOnlySpan<float> dZ = z.Grad.Slice(bh * zSize, zSize);
+                ReadOnlySpan<float> pi = a.p.AsSpan(bh * pSize, pSize);
+                ReadOnlySpan<float> dZ = a.z.Grad.Slice(bh * zSize, zSize);
                 ReadOnlySpan<float> used = pi;
-                if (keep is not null)
+                if (a.keep is not null)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(pi, keep.AsSpan(bh * pSize, pSize), dropped);
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(pi, a.keep.AsSpan(bh * pSize, pSize), dropped);
                     used = dropped;
                 }
                 if (v.RequiresGrad)
@@ -132,8 +141,8 @@ public static partial class Ops
                 if (!q.RequiresGrad && !k.RequiresGrad)
                     continue;
                 Gemm.Multiply(false, true, tq, tk, dv, 1f, dZ, dv, v.Data.Slice(bh * vSize, vSize), dv, 0f, dP, tk);
-                if (keep is not null)
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(dP, keep.AsSpan(bh * pSize, pSize), dP);
+                if (a.keep is not null)
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(dP, a.keep.AsSpan(bh * pSize, pSize), dP);
                 for (int i = 0; i < tq; i++)
                 {
                     ReadOnlySpan<float> pRow = pi.Slice(i * tk, tk);

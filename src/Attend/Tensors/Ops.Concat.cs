@@ -30,8 +30,9 @@ public static partial class Ops
             outer *= first[i];
         for (int i = dim + 1; i < rank; i++)
             inner *= first[i];
-        int[] dims = first.ToArray();
-        dims[dim] = total;
+        Span<int> dims = stackalloc int[rank];
+        for (int i = 0; i < rank; i++)
+            dims[i] = i == dim ? total : first[i];
         Tensor[] inputs = [.. parts];
         Tensor y = Tensor.Result(new Shape(dims), inputs);
         int rowOut = total * inner;
@@ -43,21 +44,31 @@ public static partial class Ops
                 p.Data.Slice(o * chunk, chunk).CopyTo(y.Data.Slice(o * rowOut + at, chunk));
             at += chunk;
         }
-        y.SetBackward(() =>
-        {
-            int start = 0;
-            foreach (Tensor p in inputs)
-            {
-                int chunk = p.Shape[dim] * inner;
-                if (p.RequiresGrad)
-                    for (int o = 0; o < outer; o++)
-                    {
-                        Span<float> d = p.Grad.Slice(o * chunk, chunk);
-                        TensorPrimitives.Add(d, y.Grad.Slice(o * rowOut + start, chunk), d);
-                    }
-                start += chunk;
-            }
-        });
+        y.Saved.Int0 = dim;
+        y.SetBackward(static y => ConcatBackward(y));
         return y;
+    }
+
+    // Saved: Int0 = the dimension joined along; every input is recorded, in order.
+    private static void ConcatBackward(Tensor y)
+    {
+        int dim = y.Saved.Int0, outer = 1, inner = 1;
+        for (int i = 0; i < dim; i++)
+            outer *= y.Shape[i];
+        for (int i = dim + 1; i < y.Shape.Rank; i++)
+            inner *= y.Shape[i];
+        int rowOut = y.Shape[dim] * inner, start = 0;
+        for (int j = 0; j < y.InputCount; j++)
+        {
+            Tensor p = y.Input(j);
+            int chunk = p.Shape[dim] * inner;
+            if (p.RequiresGrad)
+                for (int o = 0; o < outer; o++)
+                {
+                    Span<float> d = p.Grad.Slice(o * chunk, chunk);
+                    TensorPrimitives.Add(d, y.Grad.Slice(o * rowOut + start, chunk), d);
+                }
+            start += chunk;
+        }
     }
 }

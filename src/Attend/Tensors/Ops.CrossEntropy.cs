@@ -29,21 +29,23 @@ public static partial class Ops
         float eps = labelSmoothing;
         float[] lse = Workspace.Rent(rows, clear: false), rowLoss = Workspace.Rent(rows, clear: true);
         float[] scratch = Workspace.Rent(RowParallel.Workers(rows, v * 3L) * v, clear: false);
-        RowParallel.For(rows, v * 3L, (s, e, worker) =>
+        RowParallel.For(rows, v * 3L, (logits, targets, ignoreIndex, eps, lse, rowLoss, scratch), static (a, s, e, worker) =>
         {
-            Span<float> buffer = scratch.AsSpan(worker * v, v);
+            int v = a.logits.Shape.Last;
+            Span<float> buffer = a.scratch.AsSpan(worker * v, v);
             for (int r = s; r < e; r++)
             {
-                if (targets[r] == ignoreIndex)
+                int target = a.targets[r];
+                if (target == a.ignoreIndex)
                     continue;
-                ReadOnlySpan<float> x = logits.Data.Slice(r * v, v);
+                ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                 float max = TensorPrimitives.Max(x);
                 TensorPrimitives.Subtract(x, max, buffer);
                 TensorPrimitives.Exp(buffer, buffer);
-                lse[r] = max + MathF.Log(TensorPrimitives.Sum(buffer));
-                double nll = lse[r] - x[targets[r]];
-                double smooth = eps == 0f ? 0.0 : lse[r] - TensorPrimitives.Sum(x) / (double)v;
-                rowLoss[r] = (float)((1.0 - eps) * nll + eps * smooth);
+                float lse = a.lse[r] = max + MathF.Log(TensorPrimitives.Sum(buffer));
+                double nll = lse - x[target];
+                double smooth = a.eps == 0f ? 0.0 : lse - TensorPrimitives.Sum(x) / (double)v;
+                a.rowLoss[r] = (float)((1.0 - a.eps) * nll + a.eps * smooth);
             }
         });
         double total = 0.0;
@@ -52,36 +54,49 @@ public static partial class Ops
         Workspace.Release(rowLoss);
         Tensor loss = Tensor.Result(new Shape(1), logits);
         loss.Data[0] = (float)(total / count);
-        loss.SetBackward(() =>
+        if (!loss.RequiresGrad)
         {
-            if (!logits.RequiresGrad)
-            {
-                Workspace.Release(lse);
-                Workspace.Release(scratch);
-                return;
-            }
-            float g = loss.Grad[0] / count;
-            float offValue = eps / v;
-            logits.PrepareGrad();
-            RowParallel.For(rows, v * 3L, (s, e, worker) =>
-            {
-                Span<float> buffer = scratch.AsSpan(worker * v, v);
-                for (int r = s; r < e; r++)
-                {
-                    if (targets[r] == ignoreIndex)
-                        continue;
-                    ReadOnlySpan<float> x = logits.Data.Slice(r * v, v);
-                    Span<float> dX = logits.Grad.Slice(r * v, v);
-                    TensorPrimitives.Subtract(x, lse[r], buffer);
-                    TensorPrimitives.Exp(buffer, buffer);
-                    TensorPrimitives.Subtract(buffer, offValue, buffer);
-                    buffer[targets[r]] -= 1f - eps;
-                    TensorPrimitives.MultiplyAdd(buffer, g, dX, dX);
-                }
-            });
             Workspace.Release(lse);
             Workspace.Release(scratch);
-        });
+            return loss;
+        }
+        (loss.Saved.Buffer0, loss.Saved.Buffer1, loss.Saved.Ids) = (lse, scratch, targets);
+        (loss.Saved.Int0, loss.Saved.Int1, loss.Saved.Scalar) = (ignoreIndex, count, eps);
+        loss.SetBackward(static loss => CrossEntropyBackward(loss));
         return loss;
+    }
+
+    // Saved: Buffer0 = log-sum-exp per row, Buffer1 = one row of scratch per worker, Ids = the targets,
+    // Int0 = the ignore index, Int1 = the number of rows counted, Scalar = the label smoothing.
+    private static void CrossEntropyBackward(Tensor loss)
+    {
+        Tensor logits = loss.Input0;
+        float[] lse = loss.Saved.Buffer0!, scratch = loss.Saved.Buffer1!;
+        int rows = logits.Shape.Rows, v = logits.Shape.Last;
+        float eps = loss.Saved.Scalar;
+        float g = loss.Grad[0] / loss.Saved.Int1;
+        logits.PrepareGrad();
+        RowParallel.For(rows, v * 3L, (logits, targets: loss.Saved.Ids!, ignoreIndex: loss.Saved.Int0, eps, g, lse, scratch),
+            static (a, s, e, worker) =>
+            {
+                int v = a.logits.Shape.Last;
+                float offValue = a.eps / v;
+                Span<float> buffer = a.scratch.AsSpan(worker * v, v);
+                for (int r = s; r < e; r++)
+                {
+                    int target = a.targets[r];
+                    if (target == a.ignoreIndex)
+                        continue;
+                    ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
+                    Span<float> dX = a.logits.Grad.Slice(r * v, v);
+                    TensorPrimitives.Subtract(x, a.lse[r], buffer);
+                    TensorPrimitives.Exp(buffer, buffer);
+                    TensorPrimitives.Subtract(buffer, offValue, buffer);
+                    buffer[target] -= 1f - a.eps;
+                    TensorPrimitives.MultiplyAdd(buffer, a.g, dX, dX);
+                }
+            });
+        Workspace.Release(lse);
+        Workspace.Release(scratch);
     }
 }

@@ -18,8 +18,17 @@ public static partial class Ops
             mask[i] = rng.NextSingle() < p ? 0f : keep;
         Tensor y = Tensor.Result(x.Shape, x);
         System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data, mask.AsSpan(0, x.Length), y.Data);
-        y.SetBackward(() =>
+        if (!y.RequiresGrad)
         {
+            Workspace.Release(mask);
+            return y;
+        }
+        y.Saved.Buffer0 = mask;
+        y.SetBackward(static y =>
+        {
+            // Saved: Buffer0 = the multipliers, 0 or 1 / (1 - p)
+            Tensor x = y.Input0;
+            float[] mask = y.Saved.Buffer0!;
             if (x.RequiresGrad)
                 System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.Grad, mask.AsSpan(0, x.Length), x.Grad, x.Grad);
             Workspace.Release(mask);

@@ -27,8 +27,13 @@ public static partial class Ops
         Span<float> yd = y.Data;
         for (int i = 0; i < ids.Length; i++)
             t.Slice(ids[i] * d, d).CopyTo(yd.Slice(i * d, d));
-        y.SetBackward(() =>
+        y.Saved.Ids = ids;
+        y.SetBackward(static y =>
         {
+            // Saved: Ids = the token ids
+            Tensor table = y.Input0;
+            int[] ids = y.Saved.Ids!;
+            int d = table.Shape[1];
             if (!table.RequiresGrad)
                 return;
             Span<float> dT = table.Grad;

@@ -18,10 +18,14 @@ public static partial class Ops
         int b = x.Shape[0], t = x.Shape[1], width = x.Shape[2], dk = width / parts / heads;
         Tensor y = Tensor.Result(new Shape(b, heads, t, dk), x);
         Permute(x, false, y, false, b, t, heads, dk, width, part * heads * dk, toHeads: true, accumulate: false);
-        y.SetBackward(() =>
+        y.Saved.Int0 = part;
+        y.SetBackward(static y =>
         {
+            // Saved: Int0 = the part; the rest follows from the shapes
+            Tensor x = y.Input0;
+            int b = y.Shape[0], heads = y.Shape[1], t = y.Shape[2], dk = y.Shape[3];
             if (x.RequiresGrad)
-                Permute(y, true, x, true, b, t, heads, dk, width, part * heads * dk, toHeads: false, accumulate: true);
+                Permute(y, true, x, true, b, t, heads, dk, x.Shape[2], y.Saved.Int0 * heads * dk, toHeads: false, accumulate: true);
         });
         return y;
     }
@@ -34,8 +38,10 @@ public static partial class Ops
         int b = x.Shape[0], heads = x.Shape[1], t = x.Shape[2], dk = x.Shape[3];
         Tensor y = Tensor.Result(new Shape(b, t, heads * dk), x);
         Permute(x, false, y, false, b, t, heads, dk, heads * dk, 0, toHeads: false, accumulate: false);
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
+            int b = x.Shape[0], heads = x.Shape[1], t = x.Shape[2], dk = x.Shape[3];
             if (x.RequiresGrad)
                 Permute(y, true, x, true, b, t, heads, dk, heads * dk, 0, toHeads: true, accumulate: true);
         });
@@ -51,9 +57,9 @@ public static partial class Ops
             _ = source.Grad;
         if (destinationGrad)
             _ = destination.Grad;
-        RowParallel.For(b, (long)t * heads * dk, (s, e) =>
-            Permute(sourceGrad ? source.Grad : source.Data, destinationGrad ? destination.Grad : destination.Data,
-                s, e, t, heads, dk, width, at, toHeads, accumulate));
+        RowParallel.For(b, (long)t * heads * dk, (source, sourceGrad, destination, destinationGrad, t, heads, dk, width, at, toHeads, accumulate),
+            static (a, s, e, _) => Permute(a.sourceGrad ? a.source.Grad : a.source.Data, a.destinationGrad ? a.destination.Grad : a.destination.Data,
+                s, e, a.t, a.heads, a.dk, a.width, a.at, a.toHeads, a.accumulate));
     }
 
     private static void Permute(ReadOnlySpan<float> src, Span<float> dst, int first, int end, int t, int heads, int dk, int width, int at, bool toHeads, bool accumulate)

@@ -18,10 +18,11 @@ public static partial class Ops
             throw new ArgumentException($"LayerNorm: input {x.Shape} does not fit gamma {gamma.Shape} and beta {beta.Shape}");
         Tensor y = Tensor.Result(x.Shape, x, gamma, beta);
         float[] mean = Workspace.Rent(rows, clear: false), rstd = Workspace.Rent(rows, clear: false);
-        RowParallel.For(rows, n * 3L, (s, e) =>
+        RowParallel.For(rows, n * 3L, (x, gamma, beta, eps, y, mean, rstd), static (a, s, e, _) =>
         {
+            int n = a.x.Shape.Last;
             for (int r = s; r < e; r++)
-                (mean[r], rstd[r]) = LayerNormKernel.Forward(x.Data.Slice(r * n, n), gamma.Data, beta.Data, eps, y.Data.Slice(r * n, n));
+                (a.mean[r], a.rstd[r]) = LayerNormKernel.Forward(a.x.Data.Slice(r * n, n), a.gamma.Data, a.beta.Data, a.eps, a.y.Data.Slice(r * n, n));
         });
         if (!y.RequiresGrad)
         {
@@ -29,50 +30,53 @@ public static partial class Ops
             Workspace.Release(rstd);
             return y;
         }
-        y.SetBackward(() =>
-        {
-            // Rows run in fixed chunks, each with its own partial dGamma/dBeta; the partials are then added in chunk
-            // order, so the sums do not depend on the thread count.
-            if (x.RequiresGrad)
-                _ = x.Grad; // allocate the gradient before the threads share it
-            int chunks = (rows + LayerNormChunkRows - 1) / LayerNormChunkRows;
-            float[] partial = Workspace.Rent(chunks * 2 * n, clear: true);
-            long work = (long)LayerNormChunkRows * n * 4;
-            float[]? scratchAll = x.RequiresGrad ? null : Workspace.Rent(RowParallel.Workers(chunks, work) * n, clear: false);
-            RowParallel.For(chunks, work, (s, e, worker) =>
-            {
-                Span<float> dXAll = x.RequiresGrad ? x.Grad : Span<float>.Empty;
-                Span<float> scratch = scratchAll is null ? Span<float>.Empty : scratchAll.AsSpan(worker * n, n);
-                for (int c = s; c < e; c++)
-                {
-                    Span<float> dGamma = partial.AsSpan(c * 2 * n, n), dBeta = partial.AsSpan(c * 2 * n + n, n);
-                    for (int r = c * LayerNormChunkRows, end = Math.Min(rows, r + LayerNormChunkRows); r < end; r++)
-                    {
-                        if (x.RequiresGrad)
-                            LayerNormKernel.Backward(x.Data.Slice(r * n, n), gamma.Data, mean[r], rstd[r], y.Grad.Slice(r * n, n),
-                                dXAll.Slice(r * n, n), dGamma, dBeta);
-                        else
-                        {
-                            scratch.Clear();
-                            LayerNormKernel.Backward(x.Data.Slice(r * n, n), gamma.Data, mean[r], rstd[r], y.Grad.Slice(r * n, n),
-                                scratch, dGamma, dBeta);
-                        }
-                    }
-                }
-            });
-            for (int c = 0; c < chunks; c++)
-            {
-                if (gamma.RequiresGrad)
-                    System.Numerics.Tensors.TensorPrimitives.Add(gamma.Grad, partial.AsSpan(c * 2 * n, n), gamma.Grad);
-                if (beta.RequiresGrad)
-                    System.Numerics.Tensors.TensorPrimitives.Add(beta.Grad, partial.AsSpan(c * 2 * n + n, n), beta.Grad);
-            }
-            Workspace.Release(partial);
-            Workspace.Release(mean);
-            Workspace.Release(rstd);
-            if (scratchAll is not null)
-                Workspace.Release(scratchAll);
-        });
+        (y.Saved.Buffer0, y.Saved.Buffer1) = (mean, rstd);
+        y.SetBackward(static y => LayerNormBackward(y));
         return y;
+    }
+
+    // Saved: Buffer0 = the mean of each row, Buffer1 = 1 / sqrt(var + eps) of each row.
+    private static void LayerNormBackward(Tensor y)
+    {
+        Tensor x = y.Input0, gamma = y.Input1, beta = y.Input2!;
+        float[] mean = y.Saved.Buffer0!, rstd = y.Saved.Buffer1!;
+        int n = x.Shape.Last, rows = x.Shape.Rows;
+        // Rows run in fixed chunks, each with its own partial dGamma/dBeta; the partials are then added in chunk
+        // order, so the sums do not depend on the thread count.
+        x.PrepareGrad();   // allocate the gradient before the threads share it
+        int chunks = (rows + LayerNormChunkRows - 1) / LayerNormChunkRows;
+        float[] partial = Workspace.Rent(chunks * 2 * n, clear: true);
+        long work = (long)LayerNormChunkRows * n * 4;
+        float[]? scratchAll = x.RequiresGrad ? null : Workspace.Rent(RowParallel.Workers(chunks, work) * n, clear: false);
+        RowParallel.For(chunks, work, (x, gamma, y, mean, rstd, partial, scratchAll), static (a, s, e, worker) =>
+        {
+            int n = a.x.Shape.Last, rows = a.x.Shape.Rows;
+            Span<float> dXAll = a.x.RequiresGrad ? a.x.Grad : Span<float>.Empty;
+            Span<float> scratch = a.scratchAll is null ? Span<float>.Empty : a.scratchAll.AsSpan(worker * n, n);
+            for (int c = s; c < e; c++)
+            {
+                Span<float> dGamma = a.partial.AsSpan(c * 2 * n, n), dBeta = a.partial.AsSpan(c * 2 * n + n, n);
+                for (int r = c * LayerNormChunkRows, end = Math.Min(rows, r + LayerNormChunkRows); r < end; r++)
+                {
+                    Span<float> dX = dXAll.IsEmpty ? scratch : dXAll.Slice(r * n, n);
+                    if (dXAll.IsEmpty)
+                        scratch.Clear();
+                    LayerNormKernel.Backward(a.x.Data.Slice(r * n, n), a.gamma.Data, a.mean[r], a.rstd[r], a.y.Grad.Slice(r * n, n),
+                        dX, dGamma, dBeta);
+                }
+            }
+        });
+        for (int c = 0; c < chunks; c++)
+        {
+            if (gamma.RequiresGrad)
+                System.Numerics.Tensors.TensorPrimitives.Add(gamma.Grad, partial.AsSpan(c * 2 * n, n), gamma.Grad);
+            if (beta.RequiresGrad)
+                System.Numerics.Tensors.TensorPrimitives.Add(beta.Grad, partial.AsSpan(c * 2 * n + n, n), beta.Grad);
+        }
+        Workspace.Release(partial);
+        Workspace.Release(mean);
+        Workspace.Release(rstd);
+        if (scratchAll is not null)
+            Workspace.Release(scratchAll);
     }
 }

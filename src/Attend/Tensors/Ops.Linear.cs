@@ -31,28 +31,34 @@ public static partial class Ops
             beta = 1f;
         }
         Gemm.Multiply(false, true, rows, outF, inF, 1f, x.Data, inF, weight.Data, inF, beta, yd, outF);
-        y.SetBackward(() =>
-        {
-            ReadOnlySpan<float> dY = y.Grad;
-            if (x.RequiresGrad)
-                Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.Data, inF, 1f, x.Grad, inF);
-            if (weight.RequiresGrad)
-                Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.Data, inF, 1f, weight.Grad, inF);
-            if (bias is not null && bias.RequiresGrad)
-            {
-                // Column blocks in parallel; each block sums the rows in order, so the result is the same for any thread count.
-                _ = bias.Grad;
-                int blocks = (outF + BiasBlock - 1) / BiasBlock;
-                RowParallel.For(blocks, (long)rows * BiasBlock, (s, e) =>
-                {
-                    int c0 = s * BiasBlock, width = Math.Min(outF, e * BiasBlock) - c0;
-                    Span<float> dB = bias.Grad.Slice(c0, width);
-                    ReadOnlySpan<float> grad = y.Grad;
-                    for (int r = 0; r < rows; r++)
-                        TensorPrimitives.Add(dB, grad.Slice(r * outF + c0, width), dB);
-                });
-            }
-        });
+        y.SetBackward(static y => LinearBackward(y));
         return y;
+    }
+
+    private static void LinearBackward(Tensor y)
+    {
+        Tensor x = y.Input0, weight = y.Input1;
+        Tensor? bias = y.Input2;
+        int inF = x.Shape.Last, outF = weight.Shape[0], rows = x.Shape.Rows;
+        ReadOnlySpan<float> dY = y.Grad;
+        if (x.RequiresGrad)
+            Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.Data, inF, 1f, x.Grad, inF);
+        if (weight.RequiresGrad)
+            Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.Data, inF, 1f, weight.Grad, inF);
+        if (bias is not null && bias.RequiresGrad)
+        {
+            // Column blocks in parallel; each block sums the rows in order, so the result is the same for any thread count.
+            bias.PrepareGrad();
+            int blocks = (outF + BiasBlock - 1) / BiasBlock;
+            RowParallel.For(blocks, (long)rows * BiasBlock, (y, bias), static (a, s, e, _) =>
+            {
+                int outF = a.bias.Length, rows = a.y.Shape.Rows;
+                int c0 = s * BiasBlock, width = Math.Min(outF, e * BiasBlock) - c0;
+                Span<float> dB = a.bias.Grad.Slice(c0, width);
+                ReadOnlySpan<float> grad = a.y.Grad;
+                for (int r = 0; r < rows; r++)
+                    TensorPrimitives.Add(dB, grad.Slice(r * outF + c0, width), dB);
+            });
+        }
     }
 }

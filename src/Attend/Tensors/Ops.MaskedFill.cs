@@ -18,8 +18,17 @@ public static partial class Ops
         Span<float> yd = y.Data;
         for (int i = 0; i < yd.Length; i++)
             yd[i] = expanded[i] != 0f ? value : xd[i];
-        y.SetBackward(() =>
+        if (!y.RequiresGrad)
         {
+            Workspace.Release(expanded);
+            return y;
+        }
+        y.Saved.Buffer0 = expanded;
+        y.SetBackward(static y =>
+        {
+            // Saved: Buffer0 = the mask expanded to the input's shape
+            Tensor x = y.Input0;
+            float[] expanded = y.Saved.Buffer0!;
             if (x.RequiresGrad)
             {
                 ReadOnlySpan<float> dY = y.Grad;

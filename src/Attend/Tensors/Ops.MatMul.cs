@@ -33,32 +33,42 @@ public static partial class Ops
                 Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data.Slice(i * aSize, aSize), aCols,
                     b.Data.Slice(i * bSize, b.Length - i * bSize), bCols, 0f, c.Data.Slice(i * cSize, cSize), n);
         }
-        c.SetBackward(() =>
-        {
-            for (int i = 0; i < batch; i++)
-            {
-                ReadOnlySpan<float> dC = c.Grad.Slice(i * cSize, cSize);
-                ReadOnlySpan<float> aI = a.Data.Slice(i * aSize, aSize);
-                ReadOnlySpan<float> bI = b.Data.Slice(i * bSize, b.Length - i * bSize);
-                if (a.RequiresGrad)
-                {
-                    Span<float> dA = a.Grad.Slice(i * aSize, aSize);
-                    if (!transposeA)
-                        Gemm.Multiply(false, !transposeB, m, k, n, 1f, dC, n, bI, bCols, 1f, dA, aCols);
-                    else
-                        Gemm.Multiply(transposeB, true, k, m, n, 1f, bI, bCols, dC, n, 1f, dA, aCols);
-                }
-                if (b.RequiresGrad)
-                {
-                    Span<float> dB = b.Grad.Slice(i * bSize, b.Length - i * bSize);
-                    if (!transposeB)
-                        Gemm.Multiply(!transposeA, false, k, n, m, 1f, aI, aCols, dC, n, 1f, dB, bCols);
-                    else
-                        Gemm.Multiply(true, transposeA, n, k, m, 1f, dC, n, aI, aCols, 1f, dB, bCols);
-                }
-            }
-        });
+        (c.Saved.Flag0, c.Saved.Flag1) = (transposeA, transposeB);
+        c.SetBackward(static c => MatMulBackward(c));
         return c;
+    }
+
+    // Saved: Flag0 = A is transposed, Flag1 = B is transposed.
+    private static void MatMulBackward(Tensor c)
+    {
+        Tensor a = c.Input0, b = c.Input1;
+        bool transposeA = c.Saved.Flag0, transposeB = c.Saved.Flag1;
+        int aRows = a.Shape[-2], aCols = a.Shape[-1], bRows = b.Shape[-2], bCols = b.Shape[-1];
+        int m = transposeA ? aCols : aRows, k = transposeA ? aRows : aCols, n = transposeB ? bRows : bCols;
+        int batch = a.Length / Math.Max(1, aRows * aCols);
+        int aSize = aRows * aCols, bSize = b.Shape.Rank == 2 ? 0 : bRows * bCols, cSize = m * n;
+        for (int i = 0; i < batch; i++)
+        {
+            ReadOnlySpan<float> dC = c.Grad.Slice(i * cSize, cSize);
+            ReadOnlySpan<float> aI = a.Data.Slice(i * aSize, aSize);
+            ReadOnlySpan<float> bI = b.Data.Slice(i * bSize, b.Length - i * bSize);
+            if (a.RequiresGrad)
+            {
+                Span<float> dA = a.Grad.Slice(i * aSize, aSize);
+                if (!transposeA)
+                    Gemm.Multiply(false, !transposeB, m, k, n, 1f, dC, n, bI, bCols, 1f, dA, aCols);
+                else
+                    Gemm.Multiply(transposeB, true, k, m, n, 1f, bI, bCols, dC, n, 1f, dA, aCols);
+            }
+            if (b.RequiresGrad)
+            {
+                Span<float> dB = b.Grad.Slice(i * bSize, b.Length - i * bSize);
+                if (!transposeB)
+                    Gemm.Multiply(!transposeA, false, k, n, m, 1f, aI, aCols, dC, n, 1f, dB, bCols);
+                else
+                    Gemm.Multiply(true, transposeA, n, k, m, 1f, dC, n, aI, aCols, 1f, dB, bCols);
+            }
+        }
     }
 
     private static bool SameLeading(Shape a, Shape b)

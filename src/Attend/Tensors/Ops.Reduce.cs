@@ -9,8 +9,9 @@ public static partial class Ops
     {
         Tensor y = Tensor.Result(new Shape(1), x);
         y.Data[0] = TensorPrimitives.Sum(x.Data);
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
             if (x.RequiresGrad)
                 TensorPrimitives.Add(x.Grad, y.Grad[0], x.Grad);
         });
@@ -23,10 +24,11 @@ public static partial class Ops
         Tensor y = Tensor.Result(new Shape(1), x);
         int n = Math.Max(1, x.Length);
         y.Data[0] = TensorPrimitives.Sum(x.Data) / n;
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
             if (x.RequiresGrad)
-                TensorPrimitives.Add(x.Grad, y.Grad[0] / n, x.Grad);
+                TensorPrimitives.Add(x.Grad, y.Grad[0] / Math.Max(1, x.Length), x.Grad);
         });
         return y;
     }

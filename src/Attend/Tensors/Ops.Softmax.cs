@@ -9,13 +9,16 @@ public static partial class Ops
     {
         int n = x.Shape.Last, rows = x.Shape.Rows;
         Tensor y = Tensor.Result(x.Shape, x);
-        RowParallel.For(rows, n * 4L, (s, e) =>
+        RowParallel.For(rows, n * 4L, (x, y), static (a, s, e, _) =>
         {
+            int n = a.x.Shape.Last;
             for (int r = s; r < e; r++)
-                Kernels.Softmax.Forward(x.Data.Slice(r * n, n), y.Data.Slice(r * n, n));
+                Kernels.Softmax.Forward(a.x.Data.Slice(r * n, n), a.y.Data.Slice(r * n, n));
         });
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
+            int n = x.Shape.Last, rows = x.Shape.Rows;
             if (!x.RequiresGrad)
                 return;
             for (int r = 0; r < rows; r++)
@@ -29,13 +32,16 @@ public static partial class Ops
     {
         int n = x.Shape.Last, rows = x.Shape.Rows;
         Tensor y = Tensor.Result(x.Shape, x);
-        RowParallel.For(rows, n * 4L, (s, e) =>
+        RowParallel.For(rows, n * 4L, (x, y), static (a, s, e, _) =>
         {
+            int n = a.x.Shape.Last;
             for (int r = s; r < e; r++)
-                Kernels.Softmax.LogForward(x.Data.Slice(r * n, n), y.Data.Slice(r * n, n));
+                Kernels.Softmax.LogForward(a.x.Data.Slice(r * n, n), a.y.Data.Slice(r * n, n));
         });
-        y.SetBackward(() =>
+        y.SetBackward(static y =>
         {
+            Tensor x = y.Input0;
+            int n = x.Shape.Last, rows = x.Shape.Rows;
             if (!x.RequiresGrad)
                 return;
             for (int r = 0; r < rows; r++)

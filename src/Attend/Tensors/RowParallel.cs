@@ -6,45 +6,31 @@ namespace Attend.Tensors;
 /// Runs independent rows on the kernel threads in fixed contiguous chunks, so each row is computed by one thread
 /// in the same way whatever the thread count, and results are bit-identical.
 /// </summary>
+/// <remarks>
+/// The body gets what it works on as an explicit state (a tuple of tensors and numbers) instead of capturing it, so a
+/// <c>static</c> lambda serves: the compiler caches its delegate, and a call allocates nothing on the managed heap.
+/// </remarks>
 internal static class RowParallel
 {
     private const long MinWorkPerThread = 32_768;
 
-    [ThreadStatic]
-    private static RowJob? t_job;
-
-    /// <summary>Calls <paramref name="body"/>(start, end) over [0, rows); <paramref name="workPerRow"/> decides whether threads pay off.</summary>
-    public static void For(int rows, long workPerRow, Action<int, int> body) =>
-        For(rows, workPerRow, (start, end, _) => body(start, end));
-
     /// <summary>
-    /// As <see cref="For(int, long, Action{int, int})"/>, also passing the worker's index in [0, <see cref="Workers"/>),
-    /// so an operation can rent one scratch buffer per worker on the calling thread before the loop.
+    /// Calls <paramref name="body"/>(state, start, end, worker) over [0, rows), worker in [0, <see cref="Workers"/>),
+    /// so an operation can rent one scratch buffer per worker on the calling thread before the loop;
+    /// <paramref name="workPerRow"/> decides whether threads pay off.
     /// </summary>
-    public static void For(int rows, long workPerRow, Action<int, int, int> body)
+    public static void For<TState>(int rows, long workPerRow, TState state, Action<TState, int, int, int> body)
     {
         int threads = Workers(rows, workPerRow);
         if (threads <= 1)
         {
-            body(0, rows, 0);
+            body(state, 0, rows, 0);
             return;
         }
-        // The kernels' persistent workers run the parts (no thread-pool task or closure per call); a body that runs
-        // RowParallel again on this thread gets a job of its own.
-        RowJob job = t_job is { Body: null } cached ? cached : new RowJob();
-        t_job ??= job;
-        (job.Body, job.Rows, job.Parts) = (body, rows, threads);
-        try
-        {
-            KernelWorkers.Run(job, threads);
-        }
-        finally
-        {
-            job.Body = null;
-        }
+        RowJob<TState>.Run(rows, threads, state, body);
     }
 
-    /// <summary>The number of workers <see cref="For(int, long, Action{int, int, int})"/> uses for these rows (at least 1).</summary>
+    /// <summary>The number of workers <see cref="For{TState}"/> uses for these rows (at least 1).</summary>
     public static int Workers(int rows, long workPerRow)
     {
         int threads = (int)Math.Min(KernelThreads.Count, Math.Max(1, rows * Math.Max(1, workPerRow) / MinWorkPerThread));
@@ -52,13 +38,34 @@ internal static class RowParallel
     }
 
     /// <summary>Part p of a row loop: rows [rows * p / parts, rows * (p + 1) / parts).</summary>
-    private sealed class RowJob : KernelJob
+    private sealed class RowJob<TState> : KernelJob
     {
-        public Action<int, int, int>? Body;
-        public int Rows;
-        public int Parts;
+        // One job per thread and state type, reused by every loop; a body that runs RowParallel again on this thread
+        // (the cached job is then busy) gets a job of its own.
+        [ThreadStatic]
+        private static RowJob<TState>? t_cached;
+
+        private Action<TState, int, int, int>? _body;
+        private TState _state = default!;
+        private int _rows;
+        private int _parts;
+
+        public static void Run(int rows, int parts, TState state, Action<TState, int, int, int> body)
+        {
+            RowJob<TState> job = t_cached is { _body: null } cached ? cached : new RowJob<TState>();
+            t_cached ??= job;
+            (job._body, job._state, job._rows, job._parts) = (body, state, rows, parts);
+            try
+            {
+                KernelWorkers.Run(job, parts);
+            }
+            finally
+            {
+                (job._body, job._state) = (null, default!);
+            }
+        }
 
         public override void Execute(int part) =>
-            Body!((int)((long)Rows * part / Parts), (int)((long)Rows * (part + 1) / Parts), part);
+            _body!(_state, (int)((long)_rows * part / _parts), (int)((long)_rows * (part + 1) / _parts), part);
     }
 }

@@ -21,7 +21,7 @@ public sealed class Tensor
     }
 
     /// <summary>The dimensions.</summary>
-    public Shape Shape { get; private init; }
+    public Shape Shape { get; private set; }
 
     /// <summary>The number of elements.</summary>
     public int Length => Shape.Size;
@@ -36,9 +36,35 @@ public sealed class Tensor
 
     internal int Offset { get; private set; }
 
-    internal Tensor[] Parents { get; private set; } = [];
+    // The operation that made this tensor, a node of the graph the backward pass walks: up to three inputs inline
+    // (more only for Concat), its backward rule and what it saved. A static rule that reads all it needs from the
+    // result tensor is a cached delegate, so recording an operation allocates nothing.
+    private Tensor? _input0, _input1, _input2;
+    private Tensor[]? _moreInputs;
+    private Action<Tensor>? _backward;
 
-    internal Action? BackwardFn { get; private set; }
+    /// <summary>What the operation that made this tensor kept for its backward rule.</summary>
+    internal SavedForBackward Saved;
+
+    /// <summary>The number of inputs the operation that made this tensor recorded (0 for a leaf or without gradients).</summary>
+    internal int InputCount => _moreInputs?.Length ?? (_input2 is not null ? 3 : _input1 is not null ? 2 : _input0 is not null ? 1 : 0);
+
+    /// <summary>The first input of the operation that made this tensor.</summary>
+    internal Tensor Input0 => _input0 ?? _moreInputs?[0] ?? throw new InvalidOperationException("Tensor: no recorded input");
+
+    /// <summary>The second input of the operation that made this tensor.</summary>
+    internal Tensor Input1 => _input1 ?? throw new InvalidOperationException("Tensor: no second recorded input");
+
+    /// <summary>The third input, or null when the operation had two (an optional bias).</summary>
+    internal Tensor? Input2 => _input2;
+
+    /// <summary>Input <paramref name="i"/> of the operation that made this tensor.</summary>
+    internal Tensor Input(int i) => _moreInputs is { } more ? more[i] : i switch
+    {
+        0 => Input0,
+        1 => Input1,
+        _ => _input2 ?? throw new InvalidOperationException("Tensor: no third recorded input"),
+    };
 
     /// <summary>The values, row-major.</summary>
     public Span<float> Data => Offset + Shape.Size <= Buffer.Length
@@ -88,7 +114,7 @@ public sealed class Tensor
     /// <summary>Marks this leaf tensor as one whose gradient is wanted; returns itself.</summary>
     public Tensor RequireGrad()
     {
-        if (BackwardFn is not null)
+        if (_backward is not null)
             throw new InvalidOperationException("RequireGrad: only a leaf tensor (not the result of an operation) can be marked");
         RequiresGrad = true;
         return this;
@@ -102,7 +128,7 @@ public sealed class Tensor
     public float[] ToArray() => Data.ToArray();
 
     /// <summary>A new tensor with the same storage and no history: gradients do not flow through it.</summary>
-    public Tensor Detach() => new(Shape, Buffer, Offset);
+    public Tensor Detach() => Create(Shape, Buffer, Offset);
 
     /// <summary>Sets the gradient to zero (no-op when none exists yet).</summary>
     public void ZeroGrad()
@@ -138,13 +164,7 @@ public sealed class Tensor
         var shape = new Shape(d);
         if (shape.Size != Length)
             throw new ArgumentException($"Reshape: cannot view {Shape} as {shape}");
-        var view = new Tensor(shape, Buffer, Offset) { _viewOf = _viewOf ?? this };
-        if (RequiresGrad && Autograd.IsEnabled)
-        {
-            view.RequiresGrad = true;
-            view.Parents = [this];
-        }
-        return view;
+        return ViewOf(shape, Offset);
     }
 
     /// <summary>
@@ -164,17 +184,16 @@ public sealed class Tensor
         for (int i = order.Count - 1; i >= 0; i--)
         {
             Tensor t = order[i];
-            if (t.BackwardFn is { } backward)
+            if (t._backward is { } backward)
             {
-                backward();
-                t.BackwardFn = null;
-                t.Parents = [];
+                backward(t);
+                t.ForgetOperation();
                 if (t != this)
                     t.ReleaseStorage();
             }
             else if (t._viewOf is not null)
             {
-                t.Parents = [];
+                t.ForgetOperation();
             }
         }
         order.Clear();
@@ -210,13 +229,22 @@ public sealed class Tensor
         int rowSize = Shape[0] == 0 ? 0 : Length / Shape[0];
         if (start < 0 || count < 0 || start + count > Shape[0])
             throw new ArgumentException($"Rows: [{start}, {start + count}) is outside the {Shape[0]} rows of {Shape}");
-        int[] dims = Shape.ToArray();
+        Span<int> dims = stackalloc int[Shape.Rank];
+        for (int i = 0; i < dims.Length; i++)
+            dims[i] = Shape[i];
         dims[0] = count;
-        var view = new Tensor(new Shape(dims), Buffer, Offset + start * rowSize) { _viewOf = _viewOf ?? this };
+        return ViewOf(new Shape(dims), Offset + start * rowSize);
+    }
+
+    // A view sharing this tensor's storage and gradient; its backward is the root's (the gradient lands there directly).
+    private Tensor ViewOf(Shape shape, int offset)
+    {
+        Tensor view = Create(shape, Buffer, offset);
+        view._viewOf = _viewOf ?? this;
         if (RequiresGrad && Autograd.IsEnabled)
         {
             view.RequiresGrad = true;
-            view.Parents = [this];
+            view._input0 = this;
         }
         return view;
     }
@@ -230,30 +258,68 @@ public sealed class Tensor
         _gradOffset = offset;
     }
 
-    /// <summary>Creates the uninitialised result of an operation on <paramref name="inputs"/>, recording them when gradients flow.</summary>
-    internal static Tensor Result(Shape shape, params Tensor[] inputs)
+    /// <summary>
+    /// A tensor over <paramref name="buffer"/>: inside a <see cref="Workspace"/> scope a pooled object that goes back to
+    /// the pool when the scope ends (so a training step creates no tensor objects once warm), else a new one.
+    /// </summary>
+    internal static Tensor Create(Shape shape, float[] buffer, int offset)
     {
-        var t = new Tensor(shape, Workspace.Rent(shape.Size, clear: false), 0);
-        if (Autograd.IsEnabled)
-        {
-            foreach (Tensor input in inputs)
-            {
-                if (input.RequiresGrad)
-                {
-                    t.RequiresGrad = true;
-                    t.Parents = inputs;
-                    break;
-                }
-            }
-        }
+        if (Workspace.TakeTensor() is not { } t)
+            return new Tensor(shape, buffer, offset);
+        if (offset < 0 || buffer.Length - offset < shape.Size)
+            throw new ArgumentException($"Tensor: storage of {buffer.Length} floats at offset {offset} cannot hold {shape}");
+        (t.Shape, t.Buffer, t.Offset) = (shape, buffer, offset);
         return t;
     }
 
-    /// <summary>Sets the function that sends this result's gradient to its inputs.</summary>
-    internal void SetBackward(Action backward)
+    /// <summary>An empty tensor object for the workspace's pool.</summary>
+    internal static Tensor Blank() => new(new Shape(0), [], 0);
+
+    /// <summary>
+    /// Clears every reference this pooled tensor holds when its scope ends; a stale reference to it then finds no
+    /// storage (<see cref="Data"/> throws) until the object serves again.
+    /// </summary>
+    internal void Recycle()
+    {
+        ForgetOperation();
+        (Buffer, Offset, _grad, _gradOffset, _viewOf, RequiresGrad, Name) = ([], 0, null, 0, null, false, null);
+    }
+
+    /// <summary>
+    /// Creates the uninitialised result of an operation on <paramref name="inputs"/>, recording them when gradients
+    /// flow (the span of a params call lives on the stack: no array is allocated).
+    /// </summary>
+    internal static Tensor Result(Shape shape, params ReadOnlySpan<Tensor> inputs)
+    {
+        Tensor t = Create(shape, Workspace.Rent(shape.Size, clear: false), 0);
+        if (!Autograd.IsEnabled)
+            return t;
+        foreach (Tensor input in inputs)
+            t.RequiresGrad |= input.RequiresGrad;
+        if (!t.RequiresGrad)
+            return t;
+        if (inputs.Length > 3)
+            t._moreInputs = inputs.ToArray();
+        else
+            (t._input0, t._input1, t._input2) = (inputs[0], inputs.Length > 1 ? inputs[1] : null, inputs.Length > 2 ? inputs[2] : null);
+        return t;
+    }
+
+    /// <summary>
+    /// Sets the rule that sends this result's gradient to its inputs, a static lambda that reads the inputs
+    /// (<see cref="Input0"/>...) and <see cref="Saved"/> from the tensor it is given: this one.
+    /// </summary>
+    internal void SetBackward(Action<Tensor> backward)
     {
         if (RequiresGrad)
-            BackwardFn = backward;
+            _backward = backward;
+    }
+
+    // Drops the record of the operation once its backward has run (or the tensor is recycled).
+    private void ForgetOperation()
+    {
+        (_input0, _input1, _input2, _moreInputs, _backward) = (null, null, null, null, null);
+        Saved = default;
     }
 
     /// <summary>

@@ -3,8 +3,10 @@ namespace Attend.Tensors;
 /// <summary>
 /// Reuses float buffers between training steps. Inside a <see cref="Scope"/>, the storage of every tensor an operation
 /// creates (values, gradients and the operation's saved buffers) is rented from a pool by size class and returned when
-/// the scope ends, so a steady-state step finds every buffer it needs already allocated. Outside a scope, buffers are
-/// plain new arrays owned by the garbage collector. A tensor created inside a scope must not be used after it ends.
+/// the scope ends, so a steady-state step finds every buffer it needs already allocated. The tensor objects operations
+/// create inside a scope (results and views) are pooled the same way, per thread: a warm training step allocates
+/// nothing on the managed heap. Outside a scope, buffers and tensors are plain new objects owned by the garbage
+/// collector. A tensor created inside a scope must not be used after it ends.
 /// A pooled buffer that no outermost scope has rented for <see cref="IdleScopesBeforeDrop"/> scopes in a row is dropped,
 /// so batches of changing shapes (each needing other size classes) do not pile up the union of all their buffers.
 /// </summary>
@@ -33,6 +35,16 @@ public static class Workspace
     [ThreadStatic]
     private static Stack<HashSet<float[]>>? t_spareSets;
 
+    // The tensor objects handed out in the current scope, the free ones of this thread, and spare lists for scopes.
+    [ThreadStatic]
+    private static List<Tensor>? t_tensors;
+
+    [ThreadStatic]
+    private static Stack<Tensor>? t_freeTensors;
+
+    [ThreadStatic]
+    private static Stack<List<Tensor>>? t_spareTensorLists;
+
     /// <summary>True when buffers are being rented on this thread.</summary>
     public static bool InScope => t_rented is not null;
 
@@ -40,8 +52,20 @@ public static class Workspace
     public static Scope Begin()
     {
         HashSet<float[]>? outer = t_rented;
+        List<Tensor>? outerTensors = t_tensors;
         t_rented = t_spareSets is { Count: > 0 } spare ? spare.Pop() : new HashSet<float[]>(ReferenceEqualityComparer.Instance);
-        return new Scope(outer);
+        t_tensors = t_spareTensorLists is { Count: > 0 } spareLists ? spareLists.Pop() : [];
+        return new Scope(outer, outerTensors);
+    }
+
+    /// <summary>A blank tensor object that the current scope hands back to this thread's pool when it ends; null outside a scope.</summary>
+    internal static Tensor? TakeTensor()
+    {
+        if (t_tensors is not { } tensors)
+            return null;
+        Tensor t = t_freeTensors is { Count: > 0 } free ? free.Pop() : Tensor.Blank();
+        tensors.Add(t);
+        return t;
     }
 
     /// <summary>A buffer of at least <paramref name="length"/> floats: pooled inside a scope, else new. Zeroed when <paramref name="clear"/>.</summary>
@@ -168,16 +192,27 @@ public static class Workspace
     public readonly struct Scope : IDisposable
     {
         private readonly HashSet<float[]>? _outer;
+        private readonly List<Tensor>? _outerTensors;
 
-        internal Scope(HashSet<float[]>? outer) => _outer = outer;
+        internal Scope(HashSet<float[]>? outer, List<Tensor>? outerTensors) => (_outer, _outerTensors) = (outer, outerTensors);
 
         /// <summary>Returns the rented buffers to the pool and restores the enclosing scope.</summary>
         public void Dispose()
         {
             HashSet<float[]>? rented = t_rented;
+            List<Tensor>? tensors = t_tensors;
             t_rented = _outer;
-            if (rented is null)
+            t_tensors = _outerTensors;
+            if (rented is null || tensors is null)
                 return;
+            Stack<Tensor> free = t_freeTensors ??= new Stack<Tensor>();
+            foreach (Tensor t in tensors)
+            {
+                t.Recycle();
+                free.Push(t);
+            }
+            tensors.Clear();
+            (t_spareTensorLists ??= new Stack<List<Tensor>>()).Push(tensors);
             bool collect = false;
             lock (PoolLock)
             {

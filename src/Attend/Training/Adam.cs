@@ -51,16 +51,16 @@ public sealed class Adam
     public void Step(float lr)
     {
         StepCount++;
-        float[] p = _parameters.Values, g = _parameters.Gradients;
-        long step = StepCount;
-        AdamOptions o = Options;
-        RowParallel.For(_segments.Length, 1 << 14, (s, e) =>
+        RowParallel.For(_segments.Length, 1 << 14, (adam: this, lr), static (a, s, e, _) =>
         {
+            Adam adam = a.adam;
+            float[] p = adam._parameters.Values, g = adam._parameters.Gradients;
+            AdamOptions o = adam.Options;
             for (int c = s; c < e; c++)
             {
-                (int start, int n, bool decay) = _segments[c];
-                AdamKernel.Step(p.AsSpan(start, n), g.AsSpan(start, n), M.AsSpan(start, n), V.AsSpan(start, n),
-                    lr, o.Beta1, o.Beta2, o.Eps, decay ? o.WeightDecay : 0f, o.Decoupled, step);
+                (int start, int n, bool decay) = adam._segments[c];
+                AdamKernel.Step(p.AsSpan(start, n), g.AsSpan(start, n), adam.M.AsSpan(start, n), adam.V.AsSpan(start, n),
+                    a.lr, o.Beta1, o.Beta2, o.Eps, decay ? o.WeightDecay : 0f, o.Decoupled, adam.StepCount);
             }
         });
     }
