@@ -3,7 +3,9 @@ namespace Attend.Tensors;
 /// <summary>
 /// A float32 tensor of rank 1 to 4 in contiguous row-major storage, with reverse-mode autograd:
 /// an operation on tensors that require gradients records how to send its output's gradient back to its inputs,
-/// and <see cref="Backward"/> on a scalar runs those records in reverse topological order.
+/// and <see cref="Backward"/> on a scalar runs those records in reverse topological order. Inside a
+/// <see cref="Workspace"/> scope, the results and views that operations create are pooled objects that serve again
+/// after the scope ends: use them only inside it.
 /// </summary>
 public sealed class Tensor
 {
@@ -69,7 +71,7 @@ public sealed class Tensor
     /// <summary>The values, row-major.</summary>
     public Span<float> Data => Offset + Shape.Size <= Buffer.Length
         ? Buffer.AsSpan(Offset, Shape.Size)
-        : throw new InvalidOperationException($"Tensor {Shape}: its storage went back to the workspace after the backward pass that used it");
+        : throw new InvalidOperationException($"Tensor {Shape}: its storage went back to the workspace (after the backward pass that used it, or when its scope ended)");
 
     /// <summary>True once a gradient buffer exists.</summary>
     public bool HasGrad => (_viewOf ?? this)._grad is not null;

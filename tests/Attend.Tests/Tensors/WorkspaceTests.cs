@@ -32,6 +32,7 @@ public class WorkspaceTests
     [Fact]
     public void Rent_WithOnlyALargerClassFree_TakesThatBuffer()
     {
+        Workspace.Trim();   // nothing free from earlier tests: the larger buffer is the only candidate
         float[] larger = RentInScope(OtherSize + 40_000);
         Assert.Same(larger, RentInScope(OtherSize));
     }
@@ -62,6 +63,36 @@ public class WorkspaceTests
             RentInScope(OtherSize);
         float[] again = RentInScope(Size);
         Assert.Equal(kept, ReferenceEquals(first, again));
+    }
+
+    [Fact]
+    public void OperationResult_AfterItsScopeEnded_ServesAsTheNextScopesResult()
+    {
+        Tensor x = Tensor.From([1f, -2f, 3f], 3);
+        Tensor first, second;
+        using (Workspace.Begin())
+            first = Ops.Relu(x);
+        using (Workspace.Begin())
+            second = Ops.Relu(x);
+        Assert.Same(first, second);
+    }
+
+    [Fact]
+    public void OperationResult_AfterItsScopeEnded_HasNoStorage()
+    {
+        Tensor y;
+        using (Workspace.Begin())
+            y = Ops.Relu(Tensor.From([1f, -2f, 3f], 3));
+        Assert.Throws<InvalidOperationException>(() => y.Data[0]);
+    }
+
+    [Fact]
+    public void OperationResult_OutsideAScope_IsANewTensorThatStaysValid()
+    {
+        Tensor x = Tensor.From([1f, -2f, 3f], 3);
+        Tensor first = Ops.Relu(x), second = Ops.Relu(x);
+        Assert.NotSame(first, second);
+        Assert.Equal([1f, 0f, 3f], first.ToArray());
     }
 
     private static float[] RentInScope(int size)
