@@ -90,17 +90,8 @@ public static partial class Ops
             Workspace.Release(droppedAll);
         if (weights is not null)
             p.AsSpan(0, weights.Length).CopyTo(weights);
-        if (z.RequiresGrad)
-        {
-            (z.Saved.Buffer0, z.Saved.Buffer1) = (p, keep);
-            z.SetBackward(static z => AttentionBackward(z));
-        }
-        else
-        {
-            Workspace.Release(p);
-            if (keep is not null)
-                Workspace.Release(keep);
-        }
+        z.SaveForBackward(p, keep);
+        z.SetBackward(static z => AttentionBackward(z));
         return z;
     }
 

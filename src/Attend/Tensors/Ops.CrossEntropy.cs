@@ -54,14 +54,8 @@ public static partial class Ops
         Workspace.Release(rowLoss);
         Tensor loss = Tensor.Result(new Shape(1), logits);
         loss.Data[0] = (float)(total / count);
-        if (!loss.RequiresGrad)
-        {
-            Workspace.Release(lse);
-            Workspace.Release(scratch);
-            return loss;
-        }
-        (loss.Saved.Buffer0, loss.Saved.Buffer1, loss.Saved.Ids) = (lse, scratch, targets);
-        (loss.Saved.Int0, loss.Saved.Int1, loss.Saved.Scalar) = (ignoreIndex, count, eps);
+        loss.SaveForBackward(lse, scratch);
+        (loss.Saved.Ids, loss.Saved.Int0, loss.Saved.Int1, loss.Saved.Scalar) = (targets, ignoreIndex, count, eps);
         loss.SetBackward(static loss => CrossEntropyBackward(loss));
         return loss;
     }

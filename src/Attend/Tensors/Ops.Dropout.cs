@@ -18,12 +18,7 @@ public static partial class Ops
             mask[i] = rng.NextSingle() < p ? 0f : keep;
         Tensor y = Tensor.Result(x.Shape, x);
         System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data, mask.AsSpan(0, x.Length), y.Data);
-        if (!y.RequiresGrad)
-        {
-            Workspace.Release(mask);
-            return y;
-        }
-        y.Saved.Buffer0 = mask;
+        y.SaveForBackward(mask);
         y.SetBackward(static y =>
         {
             // Saved: Buffer0 = the multipliers, 0 or 1 / (1 - p)

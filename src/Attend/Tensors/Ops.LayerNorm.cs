@@ -24,13 +24,7 @@ public static partial class Ops
             for (int r = s; r < e; r++)
                 (a.mean[r], a.rstd[r]) = LayerNormKernel.Forward(a.x.Data.Slice(r * n, n), a.gamma.Data, a.beta.Data, a.eps, a.y.Data.Slice(r * n, n));
         });
-        if (!y.RequiresGrad)
-        {
-            Workspace.Release(mean);
-            Workspace.Release(rstd);
-            return y;
-        }
-        (y.Saved.Buffer0, y.Saved.Buffer1) = (mean, rstd);
+        y.SaveForBackward(mean, rstd);
         y.SetBackward(static y => LayerNormBackward(y));
         return y;
     }

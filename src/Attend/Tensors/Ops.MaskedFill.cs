@@ -18,12 +18,7 @@ public static partial class Ops
         Span<float> yd = y.Data;
         for (int i = 0; i < yd.Length; i++)
             yd[i] = expanded[i] != 0f ? value : xd[i];
-        if (!y.RequiresGrad)
-        {
-            Workspace.Release(expanded);
-            return y;
-        }
-        y.Saved.Buffer0 = expanded;
+        y.SaveForBackward(expanded);
         y.SetBackward(static y =>
         {
             // Saved: Buffer0 = the mask expanded to the input's shape

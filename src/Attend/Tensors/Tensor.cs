@@ -308,6 +308,22 @@ public sealed class Tensor
     }
 
     /// <summary>
+    /// Keeps rented buffers in <see cref="Saved"/> (Buffer0, Buffer1) for the backward rule when gradients flow through
+    /// this result; otherwise no backward will read them, and they go back to the workspace now.
+    /// </summary>
+    internal void SaveForBackward(float[] buffer0, float[]? buffer1 = null)
+    {
+        if (RequiresGrad)
+        {
+            (Saved.Buffer0, Saved.Buffer1) = (buffer0, buffer1);
+            return;
+        }
+        Workspace.Release(buffer0);
+        if (buffer1 is not null)
+            Workspace.Release(buffer1);
+    }
+
+    /// <summary>
     /// Sets the rule that sends this result's gradient to its inputs, a static lambda that reads the inputs
     /// (<see cref="Input0"/>...) and <see cref="Saved"/> from the tensor it is given: this one.
     /// </summary>
