@@ -196,7 +196,7 @@ public static class Workspace
 
         internal Scope(HashSet<float[]>? outer, List<Tensor>? outerTensors) => (_outer, _outerTensors) = (outer, outerTensors);
 
-        /// <summary>Returns the rented buffers to the pool and restores the enclosing scope.</summary>
+        /// <summary>Returns the rented buffers and tensor objects to their pools and restores the enclosing scope.</summary>
         public void Dispose()
         {
             HashSet<float[]>? rented = t_rented;
