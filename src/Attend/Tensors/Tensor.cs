@@ -13,14 +13,7 @@ public sealed class Tensor
     private float[]? _grad;
     private int _gradOffset;
 
-    internal Tensor(Shape shape, float[] buffer, int offset)
-    {
-        if (offset < 0 || buffer.Length - offset < shape.Size)
-            throw new ArgumentException($"Tensor: storage of {buffer.Length} floats at offset {offset} cannot hold {shape}");
-        Shape = shape;
-        Buffer = buffer;
-        Offset = offset;
-    }
+    internal Tensor(Shape shape, float[] buffer, int offset) => SetStorage(shape, buffer, offset);
 
     /// <summary>The dimensions.</summary>
     public Shape Shape { get; private set; }
@@ -52,7 +45,7 @@ public sealed class Tensor
     internal int InputCount => _moreInputs?.Length ?? (_input2 is not null ? 3 : _input1 is not null ? 2 : _input0 is not null ? 1 : 0);
 
     /// <summary>The first input of the operation that made this tensor.</summary>
-    internal Tensor Input0 => _input0 ?? _moreInputs?[0] ?? throw new InvalidOperationException("Tensor: no recorded input");
+    internal Tensor Input0 => _input0 ?? throw new InvalidOperationException("Tensor: no recorded input");
 
     /// <summary>The second input of the operation that made this tensor.</summary>
     internal Tensor Input1 => _input1 ?? throw new InvalidOperationException("Tensor: no second recorded input");
@@ -268,10 +261,16 @@ public sealed class Tensor
     {
         if (Workspace.TakeTensor() is not { } t)
             return new Tensor(shape, buffer, offset);
+        t.SetStorage(shape, buffer, offset);
+        return t;
+    }
+
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(Buffer))]
+    private void SetStorage(Shape shape, float[] buffer, int offset)
+    {
         if (offset < 0 || buffer.Length - offset < shape.Size)
             throw new ArgumentException($"Tensor: storage of {buffer.Length} floats at offset {offset} cannot hold {shape}");
-        (t.Shape, t.Buffer, t.Offset) = (shape, buffer, offset);
-        return t;
+        (Shape, Buffer, Offset) = (shape, buffer, offset);
     }
 
     /// <summary>An empty tensor object for the workspace's pool.</summary>
