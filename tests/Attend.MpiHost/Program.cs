@@ -5,6 +5,7 @@ using Attend.Tensors;
 using Attend.Training;
 
 // Started by the tests as `mpirun -np N Attend.MpiHost MODE`; each mode checks one behaviour and prints what it saw.
+// bench/mpi/bench_mpi.sh starts its allreduce-bench mode.
 string mode = args.Length > 0 ? args[0] : "";
 using Communicator world = Communicator.World();
 return mode switch
@@ -13,12 +14,13 @@ return mode switch
     "abort" => Abort(world),
     "timeout" => Timeout(world),
     "diverge" => Diverge(world),
+    "allreduce-bench" => AllReduceBench(world, args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Attend.MpiHost collectives|abort|timeout|diverge");
+    Console.Error.WriteLine("usage: Attend.MpiHost collectives|abort|timeout|diverge|allreduce-bench [MB BUCKET_MB ROUNDS]");
     return 2;
 }
 
@@ -107,5 +109,35 @@ static int Diverge(Communicator world)
         return 1;
     }
     Console.WriteLine($"rank {world.Rank}: the run ended without noticing the divergence");
+    return 0;
+}
+
+// Milliseconds to sum MB megabytes of floats across the ranks: in one call or in buckets of BUCKET_MB, into the same
+// buffer every round or into a freshly allocated one (median of ROUNDS after one warm-up round); rank 0 prints JSON.
+static int AllReduceBench(Communicator world, int[] sizes)
+{
+    int megabytes = sizes.Length > 0 ? sizes[0] : 32, bucketMegabytes = sizes.Length > 1 ? sizes[1] : 4, rounds = sizes.Length > 2 ? sizes[2] : 10;
+    int count = megabytes << 18, bucket = bucketMegabytes << 18;
+    float[] reused = new float[count];
+    double Time(bool fresh, int chunk)
+    {
+        var times = new List<double>();
+        for (int round = 0; round <= rounds; round++)
+        {
+            float[] data = fresh ? new float[count] : reused;
+            data.AsSpan().Fill(1f);
+            world.Barrier();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (int at = 0; at < count; at += chunk)
+                world.AllReduceSum(data.AsSpan(at, Math.Min(chunk, count - at)));
+            if (round > 0)
+                times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return times.Order().ElementAt(times.Count / 2);
+    }
+    double whole = Time(false, count), bucketed = Time(false, bucket), wholeFresh = Time(true, count), bucketedFresh = Time(true, bucket);
+    if (world.Rank == 0)
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{{\"ranks\":{world.Size},\"megabytes\":{megabytes},\"bucket_megabytes\":{bucketMegabytes},\"one_call_ms\":{whole:F2},\"buckets_ms\":{bucketed:F2},\"one_call_fresh_buffer_ms\":{wholeFresh:F2},\"buckets_fresh_buffer_ms\":{bucketedFresh:F2}}}"));
     return 0;
 }
