@@ -59,6 +59,10 @@ internal static class MpiRank
         }
         catch (Exception e)
         {
+            // an error that every rank meets (a bad input file) should be reported once: the other ranks give rank 0 a
+            // second to report it and end the job first
+            if (!root)
+                Thread.Sleep(TimeSpan.FromSeconds(1));
             communicator.Report(string.Create(CultureInfo.InvariantCulture, $"error: {communicator.Name}: {Describe(e)}; ending the job"));
             communicator.Abort(1);
         }

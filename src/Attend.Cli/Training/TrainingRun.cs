@@ -125,11 +125,12 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
     // Rank 0 prints and writes; the other ranks only train.
     private bool IsRoot => communicator is null || communicator.Rank == 0;
 
-    // Under mpirun rank 0 makes the tokenizer and sends it to the others as tokenizer.json; every rank (rank 0 too)
-    // uses the tokenizer read back from those bytes, so all encode their data identically.
+    // Under mpirun rank 0 trains the tokenizer and sends it to the others as tokenizer.json; every rank (rank 0 too)
+    // uses the tokenizer read back from those bytes, so all encode their data identically. A --tokenizer file is read
+    // by every rank.
     private BpeTokenizer Shared(Func<BpeTokenizer> make)
     {
-        if (communicator is null)
+        if (communicator is null || args.Has("tokenizer"))
             return make();
         byte[]? json = null;
         if (IsRoot)

@@ -27,7 +27,19 @@ public sealed class ClassificationTask : ITrainingTask
     public IReadOnlyList<int[]> Batches(long epoch) => BatchPlan.ForEpoch(_lengths, _maxTokens, _seed, epoch);
 
     /// <inheritdoc/>
-    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel = null)
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options) => Train(batch, adam, lr, options, null);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel parallel) =>
+        Train(batch, adam, lr, options, parallel);
+
+    /// <inheritdoc/>
+    public double ValidationLoss() => Validate(null);
+
+    /// <inheritdoc/>
+    public double ValidationLoss(DataParallel parallel) => Validate(parallel);
+
+    private (float Loss, int Tokens) Train(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel)
     {
         (int start, int count) = parallel?.Shard(batch.Length) ?? (0, batch.Length);
         BatchShard? shard = parallel is null ? null : new BatchShard(parallel, start, batch.Length);
@@ -39,8 +51,7 @@ public sealed class ClassificationTask : ITrainingTask
         return (TrainingStep.Classification(_model, b.Ids, b.Padding, labels, b.Batch, b.Length, adam, lr, options, shard), batch.Length);
     }
 
-    /// <inheritdoc/>
-    public double ValidationLoss(DataParallel? parallel = null)
+    private double Validate(DataParallel? parallel)
     {
         if (_valid.Count == 0)
             return double.NaN;

@@ -39,7 +39,20 @@ public sealed class LanguageModelTask : ITrainingTask
     }
 
     /// <inheritdoc/>
-    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel = null)
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options) => Train(batch, adam, lr, options, null);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel parallel) =>
+        Train(batch, adam, lr, options, parallel);
+
+    /// <inheritdoc/>
+    public double ValidationLoss() => _valid.Length <= _block ? double.NaN : Loss(_model, _valid, _batch, _block, maxBlocks: 200);
+
+    /// <inheritdoc/>
+    public double ValidationLoss(DataParallel parallel) =>
+        _valid.Length <= _block ? double.NaN : Loss(_model, _valid, _batch, _block, maxBlocks: 200, parallel);
+
+    private (float Loss, int Tokens) Train(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel)
     {
         int tokens = batch.Length * _block;
         if (parallel is null)
@@ -54,10 +67,6 @@ public sealed class LanguageModelTask : ITrainingTask
         (int[] xs, int[] ys) = Blocks(_train, batch[start..(start + count)]);
         return (TrainingStep.LanguageModel(_model, xs, ys, count, _block, adam, lr, options, shard), tokens);
     }
-
-    /// <inheritdoc/>
-    public double ValidationLoss(DataParallel? parallel = null) =>
-        _valid.Length <= _block ? double.NaN : Loss(_model, _valid, _batch, _block, maxBlocks: 200, parallel);
 
     /// <summary>
     /// The mean cross-entropy per token over consecutive non-overlapping blocks of <paramref name="tokens"/> (at most

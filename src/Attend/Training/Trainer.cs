@@ -94,7 +94,8 @@ public sealed class Trainer : IDisposable
             long step = State.Step + 1;
             float lr = _schedule.At(step);
             long started = Stopwatch.GetTimestamp();
-            (float loss, int counted) = _task.Step(batches[State.BatchIndex], Optimizer, lr, Options.Step, Parallel);
+            int[] batch = batches[State.BatchIndex];
+            (float loss, int counted) = Parallel is null ? _task.Step(batch, Optimizer, lr, Options.Step) : _task.Step(batch, Optimizer, lr, Options.Step, Parallel);
             StepTime += Stopwatch.GetElapsedTime(started);
             tokens += counted;
             State.TrainLosses.Add((step, loss));
@@ -115,7 +116,7 @@ public sealed class Trainer : IDisposable
         // validation batches have other shapes than training steps: free the training buffers first, so the two sets
         // are not held at once (the next steps take them again from the collector)
         Workspace.Trim();
-        double loss = _task.ValidationLoss(Parallel);
+        double loss = Parallel is null ? _task.ValidationLoss() : _task.ValidationLoss(Parallel);
         if (double.IsNaN(loss))
             return;
         State.ValidationLosses.Add((State.Step, loss));

@@ -71,7 +71,7 @@ public static class TrainingStep
         model.Dropout.Training = true;
     }
 
-    private static float Finish(ITransformerModel model, Tensor? loss, Adam adam, float lr, StepOptions options, BatchShard? shard)
+    private static float Finish(ITransformerModel model, Tensor? loss, Adam adam, float lr, StepOptions options, BatchShard? shard = null)
     {
         try
         {

@@ -31,7 +31,19 @@ public sealed class TranslationTask : ITrainingTask
     public IReadOnlyList<int[]> Batches(long epoch) => BatchPlan.ForEpoch(_lengths, _maxTokens, _seed, epoch);
 
     /// <inheritdoc/>
-    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel = null)
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options) => Train(batch, adam, lr, options, null);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel parallel) =>
+        Train(batch, adam, lr, options, parallel);
+
+    /// <inheritdoc/>
+    public double ValidationLoss() => _valid.Count == 0 ? double.NaN : Loss(_model, _valid, _maxTokens);
+
+    /// <inheritdoc/>
+    public double ValidationLoss(DataParallel parallel) => _valid.Count == 0 ? double.NaN : Loss(_model, _valid, _maxTokens, parallel);
+
+    private (float Loss, int Tokens) Train(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel)
     {
         ModelConfig c = _model.Config;
         List<(int[] Source, int[] Target)> pairs = batch.Select(i => _train[i]).ToList();
@@ -49,9 +61,6 @@ public sealed class TranslationTask : ITrainingTask
             pairs.Max(p => p.Source.Length), pairs.Max(p => p.Target.Length) + 1);
         return (TrainingStep.Translation(_model, b, adam, lr, options, shard), tokens);
     }
-
-    /// <inheritdoc/>
-    public double ValidationLoss(DataParallel? parallel = null) => _valid.Count == 0 ? double.NaN : Loss(_model, _valid, _maxTokens, parallel);
 
     /// <summary>The mean cross-entropy per target token of <paramref name="pairs"/> (no smoothing); with <paramref name="parallel"/> each rank takes every N-th batch.</summary>
     public static double Loss(Seq2SeqTransformer model, IReadOnlyList<(int[] Source, int[] Target)> pairs, int maxTokens, DataParallel? parallel = null)

@@ -169,6 +169,20 @@ public class DataParallelTrainingTests(DataParallelRuns runs) : IClassFixture<Da
         Assert.Contains("text.txt", line, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void ErrorOnEveryRank_IsReportedOnceByRankZero()
+    {
+        MpiJob.RequireMpirun();
+        string empty = Path.Combine(runs.Root, "empty-" + Guid.NewGuid().ToString("N")[..8] + ".txt");
+        File.WriteAllText(empty, "");
+        JobResult job = MpiJob.Run(3, MpiJob.Cli, ["train", "--task", "lm", "--input", empty, "--out", runs.NewOut()], Limit);
+
+        Assert.NotEqual(0, job.Code);
+        string line = Assert.Single(job.Err.Split('\n'), l => l.StartsWith("error:", StringComparison.Ordinal));
+        Assert.StartsWith("error: rank 0 of 3", line, StringComparison.Ordinal);
+        Assert.Contains("the text is empty", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void OneProcessRun_NeverLoadsTheMpiLibrary()
     {
