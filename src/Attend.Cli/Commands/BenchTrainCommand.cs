@@ -82,10 +82,10 @@ internal sealed class BenchTrainCommand : CliCommand
         [
             ("impl", "attend"), ("config", config.Name), ("ranks", ranks), ("threads", threads), ("steps", steps),
             ("overlap", parallelOptions.Overlap && ranks > 1 ? "yes" : "no"), ("comm_wait_share", waited / times.Sum()),
-            ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()),
+            ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()), ("max_step_ms", times.Max()),
             ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / (peak * ranks)),
             ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
-            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss),
+            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss), ("parameters", model.Parameters.Count),
         ]));
         return 0;
     }
