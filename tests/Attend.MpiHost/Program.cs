@@ -24,7 +24,8 @@ static int Usage()
     return 2;
 }
 
-// Each rank prints one line: the results of an allreduce (small and 1M floats, doubles), broadcasts and an allgather.
+// Each rank prints one line: the results of an allreduce (small and 1M floats, doubles), broadcasts and an allgather,
+// then its host's name.
 static int Collectives(Communicator world)
 {
     int r = world.Rank;
@@ -45,7 +46,7 @@ static int Collectives(Communicator world)
         largeSum += (long)v;
     string F(IEnumerable<float> v) => string.Join(",", v.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"rank={r} size={world.Size} small={F(small)} largeSum={largeSum} doubles={doubles[0]:R},{doubles[1]:R} broadcast={F(fromLast)} text={System.Text.Encoding.UTF8.GetString(text)} gathered={string.Join(",", gathered)}"));
+        $"rank={r} size={world.Size} small={F(small)} largeSum={largeSum} doubles={doubles[0]:R},{doubles[1]:R} broadcast={F(fromLast)} text={System.Text.Encoding.UTF8.GetString(text)} gathered={string.Join(",", gathered)} host={world.Host}"));
     return 0;
 }
 
