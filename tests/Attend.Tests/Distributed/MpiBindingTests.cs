@@ -57,6 +57,22 @@ public class MpiBindingTests
     }
 
     [SkippableFact]
+    public void GradientBuckets_WithOverlap_AreReducedWhileTheBackwardPassRuns()
+    {
+        MpiJob.RequireMpirun();
+        JobResult job = MpiJob.Run(2, MpiJob.Host, ["overlap"], Limit);
+
+        Assert.True(job.Code == 0, job.All);
+        var counts = job.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ').Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]))
+            .ToDictionary(d => d["overlap"], d => (Buckets: int.Parse(d["buckets"], CultureInfo.InvariantCulture), Early: int.Parse(d["launched_during_pass"], CultureInfo.InvariantCulture)));
+        Assert.True(counts["True"].Buckets > 4, $"{counts["True"].Buckets} buckets");
+        // every bucket but those holding the last gradients to be finished (the token embedding, read first) goes early
+        Assert.True(counts["True"].Early >= counts["True"].Buckets / 2, $"{counts["True"].Early} of {counts["True"].Buckets} buckets launched during the pass");
+        Assert.Equal(0, counts["False"].Early);
+    }
+
+    [SkippableFact]
     public void Abort_OnOneRank_EndsTheWholeJobWithinSeconds()
     {
         MpiJob.RequireMpirun();
