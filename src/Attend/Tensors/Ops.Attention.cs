@@ -7,8 +7,8 @@ public static partial class Ops
     /// <summary>
     /// Fused scaled dot-product attention, Z = dropout(softmax(Q K^T / sqrt(d_k) + M)) V, per batch entry and head:
     /// Q [B, H, Tq, Dk], K [B, H, Tk, Dk], V [B, H, Tk, Dv], Z [B, H, Tq, Dv], computed in tiles with an online softmax
-    /// (<see cref="TiledAttention"/>): memory O(Tq) per head, not O(Tq Tk). Dropout masks come from one draw of
-    /// <paramref name="rng"/> per call (<see cref="CounterDropout"/>).
+    /// (<see cref="TiledAttention"/>): memory O(Tq) per head, not O(Tq Tk). The dropout mask is a counter-based one
+    /// from <paramref name="masks"/> (<see cref="DropoutMasks.NextCounterMask"/>).
     /// M is -infinity where <paramref name="keyPadding"/> ([B * Tk], true = padding) marks a key, and, when
     /// <paramref name="causal"/>, where key j lies in the future of query i (j &gt; i + Tk - Tq); a query that sees
     /// no key gets zero weights. When <paramref name="weights"/> is given ([B * H * Tq * Tk]) it receives the
@@ -18,8 +18,8 @@ public static partial class Ops
     /// </summary>
     public static Tensor ScaledDotProductAttention(
         Tensor q, Tensor k, Tensor v, bool[]? keyPadding = null, bool causal = false,
-        float dropout = 0f, Rng? rng = null, float[]? weights = null) =>
-        ScaledDotProductAttention(q, k, v, k.Shape.Rank == 4 ? k.Shape[2] : 0, keyPadding, causal, dropout, rng, weights);
+        float dropout = 0f, DropoutMasks? masks = null, float[]? weights = null) =>
+        ScaledDotProductAttention(q, k, v, k.Shape.Rank == 4 ? k.Shape[2] : 0, keyPadding, causal, dropout, masks, weights);
 
     /// <summary>
     /// Attention over the first <paramref name="keyCount"/> of the K and V rows of each batch entry and head, for a
@@ -28,7 +28,7 @@ public static partial class Ops
     /// </summary>
     internal static Tensor ScaledDotProductAttention(
         Tensor q, Tensor k, Tensor v, int keyCount, bool[]? keyPadding = null, bool causal = false,
-        float dropout = 0f, Rng? rng = null, float[]? weights = null)
+        float dropout = 0f, DropoutMasks? masks = null, float[]? weights = null)
     {
         if (q.Shape.Rank != 4 || k.Shape.Rank != 4 || v.Shape.Rank != 4
             || q.Shape[0] != k.Shape[0] || q.Shape[1] != k.Shape[1] || q.Shape[3] != k.Shape[3]
@@ -41,18 +41,19 @@ public static partial class Ops
             throw new InvalidOperationException("ScaledDotProductAttention: attending to part of K and V is for inference (Autograd.NoGrad())");
         if (keyPadding is not null && keyPadding.Length != b * tk)
             throw new ArgumentException($"ScaledDotProductAttention: key padding of length {keyPadding.Length} does not fit batch {b} x keys {tk}");
-        if (dropout > 0f && rng is null)
-            throw new ArgumentException("ScaledDotProductAttention: dropout needs a random generator");
+        if (dropout > 0f && masks is null)
+            throw new ArgumentException("ScaledDotProductAttention: dropout needs a source of masks");
         if (weights is not null && weights.Length != b * heads * tq * tk)
             throw new ArgumentException($"ScaledDotProductAttention: weights buffer of {weights.Length} does not fit [{b}, {heads}, {tq}, {tk}]");
-        // One draw per call seeds the counter-based mask, which the backward pass regenerates tile by tile.
-        ulong seed = dropout > 0f ? rng!.NextUInt64() : 0;
+        // A counter-based mask, keyed like every other dropout mask by the step and each sequence's global position, which
+        // the backward pass regenerates tile by tile.
+        DropoutMasks.CounterMask mask = dropout > 0f ? masks!.NextCounterMask(b) : default;
         float[] lse = Workspace.Rent(b * heads * tq, clear: false);
         Tensor z = Tensor.Result(new Shape(b, heads, tq, dv), q, k, v);
         long work = (long)tq * tk * (dk + dv);
         int workers = RowParallel.Workers(b * heads, work);
         float[] scratch = Workspace.Rent(workers * TiledAttention.ScratchPerWorker, clear: false);
-        var tiles = new TiledAttention(q, k, v, z, tk, keyPadding, causal, dropout, seed, lse, scratch);
+        var tiles = new TiledAttention(q, k, v, z, tk, keyPadding, causal, dropout, mask, lse, scratch);
         RowParallel.For(b * heads, work, tiles, static (a, s, e, worker) => a.Forward(s, e, worker));
         if (weights is not null)
             RowParallel.For(b * heads, work, (tiles, weights), static (a, s, e, worker) => a.tiles.Weights(s, e, worker, a.weights));
@@ -60,7 +61,7 @@ public static partial class Ops
         z.SaveForBackward(lse);
         if (z.RequiresGrad)
         {
-            z.Saved.Seed = seed;
+            z.Saved.Counter = mask;
             z.Saved.Scalar = dropout;
             z.Saved.Flag0 = causal;
             z.Saved.Mask = keyPadding;
@@ -69,7 +70,7 @@ public static partial class Ops
         return z;
     }
 
-    // Saved: Buffer0 = the row statistics L [B * H * Tq], Seed and Scalar = the dropout mask's seed and probability,
+    // Saved: Buffer0 = the row statistics L [B * H * Tq], Counter and Scalar = the dropout mask and probability,
     // Flag0 = causal, Mask = the key padding.
     private static void AttentionBackward(Tensor z)
     {
@@ -83,7 +84,7 @@ public static partial class Ops
         long work = (long)tq * tk * (dk + dv) * 3;
         int workers = RowParallel.Workers(bhCount, work);
         float[] scratch = Workspace.Rent(workers * TiledAttention.ScratchPerWorker, clear: false);
-        var tiles = new TiledAttention(q, k, v, z, tk, z.Saved.Mask, z.Saved.Flag0, z.Saved.Scalar, z.Saved.Seed, lse, scratch);
+        var tiles = new TiledAttention(q, k, v, z, tk, z.Saved.Mask, z.Saved.Flag0, z.Saved.Scalar, z.Saved.Counter, lse, scratch);
         RowParallel.For(bhCount, work, tiles, static (a, s, e, worker) => a.Backward(s, e, worker));
         Workspace.Release(scratch);
         Workspace.Release(lse);

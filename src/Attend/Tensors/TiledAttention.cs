@@ -25,7 +25,7 @@ internal readonly struct TiledAttention
     private readonly bool[]? _padding;
     private readonly bool _causal;
     private readonly float _dropout;
-    private readonly ulong _seed;
+    private readonly DropoutMasks.CounterMask _mask;
     private readonly float[] _lse;
     private readonly float[] _scratch;
 
@@ -34,11 +34,11 @@ internal readonly struct TiledAttention
     /// row statistics [B * H * Tq], is written by the forward pass and read by the backward pass; the scratch holds
     /// <see cref="ScratchPerWorker"/> floats per worker.
     /// </summary>
-    public TiledAttention(Tensor q, Tensor k, Tensor v, Tensor z, int keys, bool[]? padding, bool causal, float dropout, ulong seed,
-        float[] lse, float[] scratch)
+    public TiledAttention(Tensor q, Tensor k, Tensor v, Tensor z, int keys, bool[]? padding, bool causal, float dropout,
+        DropoutMasks.CounterMask mask, float[] lse, float[] scratch)
     {
-        (_q, _k, _v, _z, _keys, _padding, _causal, _dropout, _seed, _lse, _scratch) =
-            (q, k, v, z, keys, padding, causal, dropout, seed, lse, scratch);
+        (_q, _k, _v, _z, _keys, _padding, _causal, _dropout, _mask, _lse, _scratch) =
+            (q, k, v, z, keys, padding, causal, dropout, mask, lse, scratch);
     }
 
     /// <summary>Scratch floats one worker needs: two score tiles, a tile of dropout multipliers and a row vector.</summary>
@@ -98,7 +98,7 @@ internal readonly struct TiledAttention
                             TensorPrimitives.Multiply(zBlock.Slice(r * dv, dv), rescale, zBlock.Slice(r * dv, dv));
                         if (_dropout > 0f)
                         {
-                            CounterDropout.Multipliers(_seed, Index(bh, i0 + r, j0), _dropout, keep[..cols]);
+                            CounterDropout.Multipliers(Seed(bh), Index(bh, i0 + r, j0), _dropout, keep[..cols]);
                             TensorPrimitives.Multiply(row, keep[..cols], row);
                         }
                     }
@@ -179,7 +179,7 @@ internal readonly struct TiledAttention
                     if (_dropout > 0f)
                     {
                         for (int r = 0; r < rows; r++)
-                            CounterDropout.Multipliers(_seed, Index(bh, i0 + r, j0), _dropout, keepTile.Slice(r * cols, cols));
+                            CounterDropout.Multipliers(Seed(bh), Index(bh, i0 + r, j0), _dropout, keepTile.Slice(r * cols, cols));
                     }
                     if (vT.RequiresGrad)
                     {
@@ -250,6 +250,10 @@ internal readonly struct TiledAttention
     // The keys a block of query rows [i0, i0 + rows) can see: all, or up to the last row's position when causal.
     private int KeyEnd(int i0, int rows) => _causal ? Math.Clamp(i0 + rows + _keys - Tq, 0, _keys) : _keys;
 
-    // The position of weight (bh, i, j) in [B, H, Tq, keys], the dropout mask's counter.
-    private long Index(int bh, int i, int j) => ((long)bh * Tq + i) * _keys + j;
+    // The dropout mask's counter of weight (bh, i, j): its position in the [H, Tq, keys] block of its batch entry, after
+    // the entries before it in the same slice of the mask.
+    private long Index(int bh, int i, int j) =>
+        _mask.Offset(bh / Heads, (long)Heads * Tq * _keys) + ((long)(bh % Heads) * Tq + i) * _keys + j;
+
+    private ulong Seed(int bh) => _mask.Seed(bh / Heads);
 }

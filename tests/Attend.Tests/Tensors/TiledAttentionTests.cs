@@ -31,9 +31,10 @@ public class TiledAttentionTests
     {
         const int b = 1, h = 2, dk = 2, dv = 2;
         const float p = 0.3f;
-        ulong seed = new Rng(5).NextUInt64();
+        // outside a training step the mask is one slice over the whole [B, H, Tq, Tk] tensor, counted in that order
+        ulong seed = new DropoutMasks(5).NextCounterMask(b).Seed(0);
         double Keep(long index) => CounterDropout.Uniform(seed, index) < p ? 0.0 : 1.0 / (1.0 - p);
-        GradCheck.Check(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], null, causal, p, new Rng(5)),
+        GradCheck.Check(t => Ops.ScaledDotProductAttention(t[0], t[1], t[2], null, causal, p, new DropoutMasks(5)),
             i => Reference.Attention(i[0], i[1], i[2], b, h, Tq, Tk, dk, dv, null, causal, Keep),
             [GradCheck.Random(b * h * Tq * dk, 21, 3), GradCheck.Random(b * h * Tk * dk, 22, 3), GradCheck.Random(b * h * Tk * dv, 23)],
             [[b, h, Tq, dk], [b, h, Tk, dk], [b, h, Tk, dv]]);
@@ -51,7 +52,7 @@ public class TiledAttentionTests
                 Tensor q = Tensor.From(Floats(4 * 3 * Tq * 16, 31), 4, 3, Tq, 16).RequireGrad();
                 Tensor k = Tensor.From(Floats(4 * 3 * Tk * 16, 32), 4, 3, Tk, 16).RequireGrad();
                 Tensor v = Tensor.From(Floats(4 * 3 * Tk * 16, 33), 4, 3, Tk, 16).RequireGrad();
-                Tensor z = Ops.ScaledDotProductAttention(q, k, v, null, causal: true, dropout: 0.1f, rng: new Rng(9));
+                Tensor z = Ops.ScaledDotProductAttention(q, k, v, null, causal: true, dropout: 0.1f, masks: new DropoutMasks(9));
                 Ops.Sum(Ops.Multiply(z, z)).Backward();
                 return (z.ToArray(), q.Grad.ToArray(), k.Grad.ToArray(), v.Grad.ToArray());
             }
@@ -73,7 +74,7 @@ public class TiledAttentionTests
     {
         const int b = 2, h = 3, t = 256, d = 8;
         Tensor q = Tensor.From(Floats(b * h * t * d, 41), b, h, t, d).RequireGrad();
-        Tensor z = Ops.ScaledDotProductAttention(q, q, q, causal: true, dropout: 0.1f, rng: new Rng(1));
+        Tensor z = Ops.ScaledDotProductAttention(q, q, q, causal: true, dropout: 0.1f, masks: new DropoutMasks(1));
         Assert.Equal(b * h * t, z.Saved.Buffer0!.Length, (a, c) => c >= a && c < 2 * a);   // a pooled buffer of at least that size
         Assert.Null(z.Saved.Buffer1);
     }
