@@ -79,43 +79,30 @@ public sealed class AttendChatClient : IChatClient
             TopK = options?.TopK ?? 0,
             Seed = options?.Seed is long seed ? unchecked((ulong)seed) : (ulong)Random.Shared.NextInt64(),
         };
-        var stream = new TextStream(Tokenizer, [.. options?.StopSequences ?? [], .. ChatTemplate.StopSequences]);
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         DateTimeOffset created = DateTimeOffset.UtcNow;
-        ChatResponseUpdate Update(string text) => new(ChatRole.Assistant, text)
+        await foreach (TextPiece piece in TextPieces.StreamAsync(_generator, Tokenizer, prompt, maxNew, sampling,
+                           [.. options?.StopSequences ?? [], .. ChatTemplate.StopSequences], cancellationToken).ConfigureAwait(false))
         {
-            ResponseId = id,
-            MessageId = id,
-            ModelId = Metadata.DefaultModelId,
-            CreatedAt = created,
-        };
-        FinishReason finish = FinishReason.Length;
-        await foreach (GeneratedToken token in _generator.GenerateAsync(prompt, maxNew, sampling, config.EosId, cancellationToken).ConfigureAwait(false))
-        {
-            if (token.Finish is FinishReason reason)
+            var update = new ChatResponseUpdate(ChatRole.Assistant, piece.Text)
             {
-                finish = reason;
-                break;
-            }
-            string piece = stream.Push(token.Id);
-            if (piece.Length > 0)
-                yield return Update(piece);
-            if (stream.Stopped)
+                ResponseId = id,
+                MessageId = id,
+                ModelId = Metadata.DefaultModelId,
+                CreatedAt = created,
+            };
+            if (piece.Finish is FinishReason finish)
             {
-                finish = FinishReason.Stop;
-                break;
+                update.FinishReason = finish == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length;
+                update.Contents.Add(new UsageContent(new UsageDetails
+                {
+                    InputTokenCount = prompt.Length,
+                    OutputTokenCount = piece.Tokens,
+                    TotalTokenCount = prompt.Length + piece.Tokens,
+                }));
             }
+            yield return update;
         }
-        string rest = stream.Flush();
-        ChatResponseUpdate end = Update(rest);
-        end.FinishReason = finish == FinishReason.Stop ? ChatFinishReason.Stop : ChatFinishReason.Length;
-        end.Contents.Add(new UsageContent(new UsageDetails
-        {
-            InputTokenCount = prompt.Length,
-            OutputTokenCount = stream.TokenCount,
-            TotalTokenCount = prompt.Length + stream.TokenCount,
-        }));
-        yield return end;
     }
 
     /// <inheritdoc/>

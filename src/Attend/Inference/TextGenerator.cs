@@ -41,8 +41,11 @@ public sealed class TextGenerator : IDisposable
     /// <summary>The model.</summary>
     public DecoderOnlyTransformer Model => _model;
 
-    /// <summary>Called on the generation thread after each prompt pass (Size 1, Tokens the prompt's) and each step (Size the batch, Tokens one per sequence).</summary>
-    public event Action<BatchRun>? BatchCompleted;
+    /// <summary>Called on the generation thread after each prompt pass (Size 1, Tokens the prompt's; it also samples the first token).</summary>
+    public event Action<BatchRun>? PromptCompleted;
+
+    /// <summary>Called on the generation thread after each step (Size the sequences in the batch, Tokens one per sequence).</summary>
+    public event Action<BatchRun>? StepCompleted;
 
     /// <summary>Requests waiting to join the running batch.</summary>
     public int QueueLength
@@ -162,7 +165,7 @@ public sealed class TextGenerator : IDisposable
             r.Output.Writer.TryComplete(ex);
             return;
         }
-        BatchCompleted?.Invoke(new BatchRun(1, r.Prompt.Length, Stopwatch.GetElapsedTime(start)));
+        PromptCompleted?.Invoke(new BatchRun(1, r.Prompt.Length, Stopwatch.GetElapsedTime(start)));
         Deliver(r);
         if (r.Sequence.Finish is null)
             lock (_waiting)
@@ -191,7 +194,7 @@ public sealed class TextGenerator : IDisposable
             }
             return;
         }
-        BatchCompleted?.Invoke(new BatchRun(size, size, Stopwatch.GetElapsedTime(start)));
+        StepCompleted?.Invoke(new BatchRun(size, size, Stopwatch.GetElapsedTime(start)));
         lock (_waiting)
         {
             foreach (Request r in _running)

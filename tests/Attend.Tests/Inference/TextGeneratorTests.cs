@@ -29,7 +29,7 @@ public class TextGeneratorTests
         var alone = prompts.Select((p, i) => Sampling.Generate(model, p, 5 + 3 * i, options)).ToArray();
         using var generator = new TextGenerator(model, new BatchingOptions { MaxBatch = 4 });
         var steps = new List<int>();
-        generator.BatchCompleted += run => { lock (steps) steps.Add(run.Size); };
+        generator.StepCompleted += run => { lock (steps) steps.Add(run.Size); };
         var results = await Task.WhenAll(prompts.Select((p, i) => Collect(generator.GenerateAsync(p, 5 + 3 * i, options, null))));
         for (int i = 0; i < prompts.Length; i++)
         {
