@@ -114,7 +114,7 @@ async function generate(m) {
 }
 
 async function translate(m) {
-  const data = await post('/v1/translations', { model: m.id, input: $('input').value.trim(), max_tokens: +$('max-tokens').value });
+  const data = await post('/v1/translations', { model: m.id, input: $('input').value.trim(), max_tokens: Math.min(+$('max-tokens').value, m.attend.max_len - 1) });
   $('output').textContent = data.data[0].text;
   await attention(m, $('input').value.trim(), false);
 }
