@@ -29,7 +29,12 @@ async function loadModels() {
   if (!r.ok) { setStatus(data.error ? data.error.message : r.statusText); return; }
   models = data.data;
   $('model').innerHTML = models.map(m => `<option value="${m.id}">${m.id}</option>`).join('');
+  // A link may pick the model and the text, and run them: /?model=NAME&text=TEXT&run=1
+  const query = new URLSearchParams(location.search);
+  if (query.get('model')) $('model').value = query.get('model');
+  if (query.get('text')) $('input').value = query.get('text');
   modelChanged();
+  if (query.get('run') === '1') run();
 }
 
 function modelChanged() {
