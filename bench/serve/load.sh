@@ -2,7 +2,8 @@
 # Load benchmark of attend serve on 127.0.0.1 (a benchmark, not a test): 1, 8, 32 and 128 concurrent clients for
 # DURATION seconds each against an embeddings model (/v1/embeddings) and a generation model (/v1/completions, MAX_TOKENS new
 # tokens), with dynamic/continuous batching (--max-batch 32) and without (--max-batch 1); then the server's resident
-# memory before and after CANCELLED streaming completions that each client drops after the first event.
+# memory before and after CANCELLED streaming completions that each client drops after the first event (twice, so
+# that growth, if any, shows apart from the heap reaching its working size).
 # The models are untrained (one training step) at realistic sizes: speed does not depend on the weights.
 # Usage: bench/serve/load.sh             DURATION=60 CLIENTS="1 8 32 128" CANCELLED=1000 by default
 #        DURATION=5 bench/serve/load.sh  a short run that proves the script works
@@ -45,6 +46,7 @@ start_server() {   # start_server MAX_BATCH
 }
 stop_server() { kill -TERM "$server_pid"; wait "$server_pid" || true; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
+heap_mib() { curl -s "http://127.0.0.1:$PORT/metrics" | awk '/^dotnet_total_memory_bytes / {printf "%.0f", $2 / 1048576}'; }
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true' EXIT
 
 echo "# attend serve load, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), load before: $(cut -d' ' -f1-3 /proc/loadavg), $SECS s per row"
@@ -54,6 +56,7 @@ for batch in 32 1; do
   start_server "$batch"
   for spec in "enc embeddings" "lm completions"; do
     set -- $spec
+    "${LOAD[@]}" --url "http://127.0.0.1:$PORT" --mode load --endpoint "$2" --model "$1" --clients 8 --seconds 2 --max-tokens "$MAX_TOKENS" >/dev/null   # warm-up
     for c in $CLIENTS; do
       json=$("${LOAD[@]}" --url "http://127.0.0.1:$PORT" --mode load --endpoint "$2" --model "$1" --clients "$c" --seconds "$SECS" --max-tokens "$MAX_TOKENS")
       echo "$json" >> "$OUT/load.jsonl"
@@ -65,12 +68,19 @@ for batch in 32 1; do
 done
 
 start_server 32
-"${LOAD[@]}" --url "http://127.0.0.1:$PORT" --mode load --endpoint completions --model lm --clients 8 --seconds 3 --max-tokens 8 >/dev/null   # warm up
-before=$(rss_kb)
-cancel=$("${LOAD[@]}" --url "http://127.0.0.1:$PORT" --mode cancel --model lm --clients 16 --count "$CANCELLED" --max-tokens 200)
+cancel() { "${LOAD[@]}" --url "http://127.0.0.1:$PORT" --mode cancel --model lm --clients 16 --count "$1" --max-tokens 200; }
+cancel 200 >/dev/null   # warm-up: the pools and the heap reach their working size
 sleep 2
-after=$(rss_kb)
+before=$(rss_kb); before_heap=$(heap_mib)
+first=$(cancel "$CANCELLED")
+sleep 2
+after=$(rss_kb); after_heap=$(heap_mib)
+second=$(cancel "$CANCELLED")
+sleep 2
+again=$(rss_kb); again_heap=$(heap_mib)
 active=$(curl -s "http://127.0.0.1:$PORT/metrics" | sed -n 's/^attend_active_sequences{model="lm"} //p')
 stop_server
 echo
-echo "Resident memory of the server: $((before / 1024)) MiB before, $((after / 1024)) MiB after $CANCELLED cancelled streams ($cancel); sequences still running afterwards: $active"
+echo "Server memory, resident (managed heap), after 200 cancelled streams to warm up: $((before / 1024)) MiB ($before_heap MiB);"
+echo "after $CANCELLED more cancelled streams ($first): $((after / 1024)) MiB ($after_heap MiB);"
+echo "after another $CANCELLED ($second): $((again / 1024)) MiB ($again_heap MiB). Sequences still running at the end: $active"

@@ -7,7 +7,7 @@ namespace Attend.Server;
 /// <summary>
 /// The server's Prometheus metrics, in a registry of its own (so servers in one process do not mix): requests and
 /// errors by endpoint and status, latency histograms, queue lengths, running sequences, batch sizes, tokens, and tokens
-/// per second over the last 10 seconds.
+/// per second over the last 10 seconds; and prometheus-net's process and .NET runtime metrics.
 /// </summary>
 internal sealed class ServerMetrics
 {
@@ -25,6 +25,7 @@ internal sealed class ServerMetrics
     public ServerMetrics(IReadOnlyCollection<ServedModel> models)
     {
         Registry = Metrics.NewCustomRegistry();
+        DotNetStats.Register(Registry);   // process memory, CPU, threads, GC collections and the managed heap
         MetricFactory factory = Metrics.WithCustomRegistry(Registry);
         _requests = factory.CreateCounter("attend_requests_total", "HTTP requests answered, by endpoint and status code.", "endpoint", "status");
         _errors = factory.CreateCounter("attend_request_errors_total", "Requests answered with an error (status 400 and above), by endpoint and error type.", "endpoint", "type");
