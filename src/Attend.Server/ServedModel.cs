@@ -13,7 +13,7 @@ namespace Attend.Server;
 /// </summary>
 internal sealed class ServedModel : IDisposable
 {
-    private ServedModel(string name, string directory, ITransformerModel model, BpeTokenizer tokenizer, BatchingOptions batching)
+    private ServedModel(string name, string directory, ITransformerModel model, Tokenizer tokenizer, BatchingOptions batching)
     {
         (Name, Directory, Model, Tokenizer) = (name, directory, model, tokenizer);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -39,7 +39,7 @@ internal sealed class ServedModel : IDisposable
     public static ServedModel Load(string name, string directory, BatchingOptions batching)
     {
         ITransformerModel model = Checkpoint.LoadModel(directory);
-        BpeTokenizer tokenizer = Checkpoint.LoadTokenizer(directory, model.Config);
+        Tokenizer tokenizer = Checkpoint.LoadTokenizer(directory, model.Config);
         return new ServedModel(name, directory, model, tokenizer, batching);
     }
 
@@ -49,7 +49,7 @@ internal sealed class ServedModel : IDisposable
 
     public ITransformerModel Model { get; }
 
-    public BpeTokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer { get; }
 
     public object Lock { get; } = new();
 

@@ -29,7 +29,7 @@ internal static class TestModels
         string root = Path.Combine(Path.GetTempPath(), "attend-serve-tests-" + Environment.ProcessId);
         if (Directory.Exists(root))
             Directory.Delete(root, recursive: true);
-        BpeTokenizer tokenizer = BpeTokenizer.Train(
+        Tokenizer tokenizer = Tokenizer.Train(
             ["the quick brown fox jumps over the lazy dog", "ein hund läuft im schnee", "a dog runs in the snow", "good great fine bad awful poor"],
             new BpeTrainerOptions { VocabularySize = 280, MinFrequency = 1, MaxDegreeOfParallelism = 1 });
         int vocab = tokenizer.VocabularySize;

@@ -19,26 +19,26 @@ public sealed class AttendChatClient : IChatClient
     private readonly bool _ownsGenerator;
 
     /// <summary>A client over a generator that the caller owns (and may share with other clients).</summary>
-    public AttendChatClient(TextGenerator generator, BpeTokenizer tokenizer, string modelId)
+    public AttendChatClient(TextGenerator generator, Tokenizer tokenizer, string modelId)
         : this(generator, tokenizer, modelId, ownsGenerator: false)
     {
     }
 
-    private AttendChatClient(TextGenerator generator, BpeTokenizer tokenizer, string modelId, bool ownsGenerator)
+    private AttendChatClient(TextGenerator generator, Tokenizer tokenizer, string modelId, bool ownsGenerator)
     {
         (_generator, Tokenizer, _ownsGenerator) = (generator, tokenizer, ownsGenerator);
         Metadata = new ChatClientMetadata("attend", null, modelId);
     }
 
     /// <summary>A client with a generator of its own over <paramref name="model"/>, disposed with the client.</summary>
-    public static AttendChatClient Create(DecoderOnlyTransformer model, BpeTokenizer tokenizer, string modelId, BatchingOptions? options = null) =>
+    public static AttendChatClient Create(DecoderOnlyTransformer model, Tokenizer tokenizer, string modelId, BatchingOptions? options = null) =>
         new(new TextGenerator(model, options), tokenizer, modelId, ownsGenerator: true);
 
     /// <summary>The provider ("attend") and the model's id.</summary>
     public ChatClientMetadata Metadata { get; }
 
     /// <summary>The tokenizer.</summary>
-    public BpeTokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer { get; }
 
     /// <inheritdoc/>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)

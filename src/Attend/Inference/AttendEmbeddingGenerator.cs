@@ -22,7 +22,7 @@ public sealed class AttendEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// A generator with its own batching thread. <paramref name="modelLock"/>, when given, is held during every pass of
     /// the model, so other users of the same model object never run at the same time.
     /// </summary>
-    public AttendEmbeddingGenerator(EncoderClassifier model, BpeTokenizer tokenizer, string modelId, BatchingOptions? options = null, object? modelLock = null)
+    public AttendEmbeddingGenerator(EncoderClassifier model, Tokenizer tokenizer, string modelId, BatchingOptions? options = null, object? modelLock = null)
     {
         (_model, Tokenizer, _modelLock) = (model, tokenizer, modelLock ?? new object());
         Metadata = new EmbeddingGeneratorMetadata("attend", null, modelId, model.Config.DModel);
@@ -33,7 +33,7 @@ public sealed class AttendEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     public EmbeddingGeneratorMetadata Metadata { get; }
 
     /// <summary>The tokenizer.</summary>
-    public BpeTokenizer Tokenizer { get; }
+    public Tokenizer Tokenizer { get; }
 
     /// <summary>The batcher, for its queue length and batch sizes.</summary>
     public DynamicBatcher<int[], float[]> Batcher { get; }

@@ -21,7 +21,7 @@ public static class AttentionViews
     /// the encoder's self-attention and the decoder's. Encoder and decoder-only models: the self-attention over the text
     /// (causal for the decoder), and no output. The caller must not run the model on another thread meanwhile.
     /// </summary>
-    public static (int[] Output, IReadOnlyList<AttentionView> Views) Compute(ITransformerModel model, BpeTokenizer tokenizer, int[] source)
+    public static (int[] Output, IReadOnlyList<AttentionView> Views) Compute(ITransformerModel model, Tokenizer tokenizer, int[] source)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (source.Length == 0 || source.Length > model.Config.MaxLen)
@@ -76,7 +76,7 @@ public static class AttentionViews
     }
 
     /// <summary>A label per token: special tokens as they are named, others as the text they decode to.</summary>
-    public static List<string> Labels(BpeTokenizer tokenizer, IEnumerable<int> ids) =>
+    public static List<string> Labels(Tokenizer tokenizer, IEnumerable<int> ids) =>
         ids.Select(id => tokenizer.IdToToken(id) is { } t && t.StartsWith('<') && t.EndsWith('>') ? t : tokenizer.Decode([id])).ToList();
 
     // Runs the pass with capture on, then splits each layer's [1, H, rows, columns] weights by head.

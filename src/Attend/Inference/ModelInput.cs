@@ -10,7 +10,7 @@ public static class ModelInput
     /// unless <paramref name="truncate"/>, which keeps the first max_len tokens, or with <paramref name="keepEnd"/> the
     /// last ones (a prompt's most recent context). A text of no tokens is an <see cref="ArgumentException"/>.
     /// </summary>
-    public static int[] Encode(BpeTokenizer tokenizer, string text, int maxLen, bool truncate, bool keepEnd = false)
+    public static int[] Encode(Tokenizer tokenizer, string text, int maxLen, bool truncate, bool keepEnd = false)
     {
         int[] ids = tokenizer.EncodeToIds(text);
         if (ids.Length == 0)

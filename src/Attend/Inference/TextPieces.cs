@@ -15,7 +15,7 @@ public static class TextPieces
     /// it becomes final; the reply ends at eos (<see cref="FinishReason.Stop"/>), at any of <paramref name="stopSequences"/>
     /// (Stop, the sequence itself left out), or at the token limit or a full context (<see cref="FinishReason.Length"/>).
     /// </summary>
-    public static async IAsyncEnumerable<TextPiece> StreamAsync(TextGenerator generator, BpeTokenizer tokenizer, int[] prompt, int maxNewTokens,
+    public static async IAsyncEnumerable<TextPiece> StreamAsync(TextGenerator generator, Tokenizer tokenizer, int[] prompt, int maxNewTokens,
         SamplingOptions options, IEnumerable<string> stopSequences, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var stream = new TextStream(tokenizer, stopSequences);

@@ -9,13 +9,13 @@ namespace Attend.Inference;
 /// </summary>
 public sealed class TextStream
 {
-    private readonly BpeTokenizer _tokenizer;
+    private readonly Tokenizer _tokenizer;
     private readonly string[] _stops;
     private readonly List<int> _ids = [];
     private int _released;   // characters of the decoded text already handed out
 
     /// <summary>A stream that decodes with <paramref name="tokenizer"/> and stops at any of <paramref name="stopSequences"/> (empty ones are ignored).</summary>
-    public TextStream(BpeTokenizer tokenizer, IEnumerable<string>? stopSequences = null)
+    public TextStream(Tokenizer tokenizer, IEnumerable<string>? stopSequences = null)
     {
         _tokenizer = tokenizer;
         _stops = (stopSequences ?? []).Where(s => s.Length > 0).ToArray();

@@ -6,7 +6,7 @@ namespace Attend.Tests.Inference;
 /// <summary>Small untrained models and a byte-level tokenizer (256 bytes and 4 special tokens) for inference tests.</summary>
 internal static class TinyModels
 {
-    public static BpeTokenizer Bytes { get; } = BpeTokenizer.Train(["the quick brown fox jumps over the lazy dog"],
+    public static Tokenizer Bytes { get; } = Tokenizer.Train(["the quick brown fox jumps over the lazy dog"],
         new BpeTrainerOptions { VocabularySize = 260, MaxDegreeOfParallelism = 1 });
 
     public static DecoderOnlyTransformer LanguageModel(int maxLen = 24, ulong seed = 3) => DecoderOnlyTransformer.Create(new ModelConfig
