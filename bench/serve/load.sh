@@ -19,8 +19,8 @@ OUT=${OUT:-out}
 PORT=${PORT:-18931}
 mkdir -p "$OUT"
 
-dotnet build "$ROOT/src/Attend.Cli" -c Release -v q -nologo >/dev/null
-dotnet build LoadGen -c Release -v q -nologo >/dev/null
+dotnet build "$ROOT/src/Attend.Cli" -c Release -v q -nologo >&2
+dotnet build LoadGen -c Release -v q -nologo >&2
 ATTEND=(dotnet "$ROOT/src/Attend.Cli/bin/Release/net10.0/Attend.Cli.dll")
 LOAD=(dotnet LoadGen/bin/Release/net10.0/LoadGen.dll)
 

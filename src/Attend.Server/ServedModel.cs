@@ -19,10 +19,13 @@ internal sealed class ServedModel : IDisposable
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         switch (model)
         {
-            case EncoderClassifier encoder:
+            case ISentenceEncoder encoder:
                 Embeddings = new AttendEmbeddingGenerator(encoder, tokenizer, name, batching, Lock);
-                Labels = ReadLabels(directory, encoder.Config.NumClasses);
-                Classifier = new DynamicBatcher<int[], float[]>(ids => Classification.Run(encoder, ids, Lock), batching, "classify-" + name, ids => ids.Length);
+                if (encoder is EncoderClassifier classifier)
+                {
+                    Labels = ReadLabels(directory, classifier.Config.NumClasses);
+                    Classifier = new DynamicBatcher<int[], float[]>(ids => Classification.Run(classifier, ids, Lock), batching, "classify-" + name, ids => ids.Length);
+                }
                 break;
             case DecoderOnlyTransformer lm:
                 Generator = new TextGenerator(lm, batching, Lock);
@@ -32,6 +35,8 @@ internal sealed class ServedModel : IDisposable
                 Translator = new DynamicBatcher<TranslationJob, int[]>(jobs => Translation.Run(s2s, jobs, Lock), batching, "translate-" + name,
                     job => job.Source.Length);
                 break;
+            default:
+                throw new InvalidDataException($"{directory}: attend serve cannot serve a {model.Config.ModelType} model ({model.GetType().Name})");
         }
     }
 
@@ -58,7 +63,7 @@ internal sealed class ServedModel : IDisposable
     /// <summary>"embeddings" (encoder), "generation" (decoder-only) or "translation" (encoder-decoder).</summary>
     public string Task => Model switch
     {
-        EncoderClassifier => "embeddings",
+        ISentenceEncoder => "embeddings",
         DecoderOnlyTransformer => "generation",
         _ => "translation",
     };
@@ -66,6 +71,7 @@ internal sealed class ServedModel : IDisposable
     public IReadOnlyList<string> Endpoints => Model switch
     {
         EncoderClassifier => ["/v1/embeddings", "/v1/classifications"],
+        ISentenceEncoder => ["/v1/embeddings"],
         DecoderOnlyTransformer => ["/v1/completions", "/v1/chat/completions"],
         _ => ["/v1/translations"],
     };

@@ -55,6 +55,8 @@ internal static class TaskEndpoints
     {
         using JsonRequest request = await JsonRequest.Read(context, server.Options.MaxBodyBytes).ConfigureAwait(false);
         ServedModel model = server.Find(request, "embeddings");
+        if (model.Classifier is null)
+            throw ApiException.Invalid($"the model '{model.Name}' has no classification head; it serves {string.Join(", ", model.Endpoints)}", "model", "model_not_supported");
         List<string> texts = request.Texts("input");
         bool truncate = request.OptionalBool("truncate");
         List<int[]> ids = texts.Select(t => ModelInput.Encode(model.Tokenizer, t, model.Model.Config.MaxLen, truncate)).ToList();

@@ -7,22 +7,23 @@ using Microsoft.Extensions.AI;
 namespace Attend.Inference;
 
 /// <summary>
-/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over an encoder: each text's embedding is the mean of the
-/// encoder's outputs over its tokens (<see cref="EncoderClassifier.Embed"/>), d_model floats. Texts from concurrent calls
+/// <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over a sentence encoder: each text's embedding is what the
+/// model's <see cref="ISentenceEncoder.Embed"/> gives (for <see cref="EncoderClassifier"/>, the mean of the encoder's outputs
+/// over its tokens), d_model floats. Texts from concurrent calls
 /// are gathered by a <see cref="DynamicBatcher{TItem, TResult}"/> and embedded in one padded batch.
 /// <see cref="EmbeddingGenerationOptions.AdditionalProperties"/>["truncate"] = true cuts a text longer than max_len
 /// instead of failing.
 /// </summary>
 public sealed class AttendEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    private readonly EncoderClassifier _model;
+    private readonly ISentenceEncoder _model;
     private readonly object _modelLock;
 
     /// <summary>
     /// A generator with its own batching thread. <paramref name="modelLock"/>, when given, is held during every pass of
     /// the model, so other users of the same model object never run at the same time.
     /// </summary>
-    public AttendEmbeddingGenerator(EncoderClassifier model, Tokenizer tokenizer, string modelId, BatchingOptions? options = null, object? modelLock = null)
+    public AttendEmbeddingGenerator(ISentenceEncoder model, Tokenizer tokenizer, string modelId, BatchingOptions? options = null, object? modelLock = null)
     {
         (_model, Tokenizer, _modelLock) = (model, tokenizer, modelLock ?? new object());
         Metadata = new EmbeddingGeneratorMetadata("attend", null, modelId, model.Config.DModel);
