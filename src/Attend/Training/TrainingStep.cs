@@ -49,6 +49,16 @@ public static class TrainingStep
         return Finish(model, loss, adam, lr, options);
     }
 
+    /// <summary>Trains a Vision Transformer on images [B, C, H, W] (normalised pixels) with one label per image.</summary>
+    public static float ImageClassification(VisionTransformer model, Tensor images, int[] labels, Adam adam, float lr, StepOptions options)
+    {
+        using Workspace.Scope scope = Workspace.Begin();
+        model.Parameters.ZeroGrad();
+        model.Dropout.Training = true;
+        Tensor loss = Ops.CrossEntropy(model.Forward(images), labels, -100, options.LabelSmoothing);
+        return Finish(model, loss, adam, lr, options);
+    }
+
     private static float Finish(ITransformerModel model, Tensor loss, Adam adam, float lr, StepOptions options)
     {
         float value = loss.Item();
