@@ -121,7 +121,9 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
 
     public int ImageClassify()
     {
-        Prepare();
+        // a new run reads and checks every image before it writes anything to --out; a resumed one first needs run.json
+        if (Resuming)
+            Prepare();
         ModelConfig? saved = Resuming ? Checkpoint.ReadConfig(LastDir) : null;
         int channels = saved?.NumChannels ?? (args.Get("image-folder") is null ? 1 : args.GetInt("channels", 1, 3));
         IReadOnlyList<string>? classes = Resuming ? ClassLabels.Read(LastDir) : args.Has("class-names") ? args.GetAll("class-names") : null;
@@ -164,6 +166,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
                 throw new CliException($"{e.Message} (images are {train.Width} x {train.Height})", e);
             }
             normalization = ImageNormalization.FromImages(train);
+            Prepare();
         }
         TrainerOptions options = TrainCommand.Trainer(args, args.Has("label-smoothing") ? (float)args.GetDouble("label-smoothing", 0, 1) : 0f);
         var augmentation = new ImageAugmentation(args.GetInt("crop-padding", 0), args.Flag("flip"));
