@@ -69,6 +69,30 @@ public class VisionTransformerParityTests
         }
     }
 
+    [Fact]
+    public void Checkpoint_LoadsTheTimmNamedWeightFileAsItIs()
+    {
+        // the fixture's model.safetensors is what PyTorch's state_dict of the timm model holds: a folder with it and
+        // config.json is a checkpoint
+        string dir = Path.Combine(Path.GetTempPath(), "attend-vit-timm-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.Copy(Path.Combine(Folder, "config.json"), Path.Combine(dir, "config.json"));
+            File.Copy(Path.Combine(Folder, "model.safetensors"), Path.Combine(dir, "model.safetensors"));
+            var model = Attend.IO.Checkpoint.LoadModel<VisionTransformer>(dir);
+            FixtureTensors io = FixtureTensors.Read(Path.Combine(Folder, "io.safetensors"));
+            using var noGrad = Autograd.NoGrad();
+            Tensor logits = model.Forward(Tensor.From(io.Floats("images"), io.Shape("images")));
+            string? error = PyTorchParityTests.Compare("logits", logits.Data, io.Floats("logits"), 1e-6);
+            Assert.True(error is null, error);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static VisionTransformer Build(out FixtureTensors weights)
     {
         string config = Path.Combine(Folder, "config.json");
