@@ -122,6 +122,23 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     }
 
     [Fact]
+    public void Train_Resume_ContinuesFromLast()
+    {
+        string copy = Path.Combine(run.Root, "resumed");
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(run.Out, "*", SearchOption.AllDirectories))
+        {
+            string target = Path.Combine(copy, Path.GetRelativePath(run.Out, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        var (code, output, err) = CliRunner.Run("", "train", "--out", copy, "--resume", "--steps", "260", "--threads", "1");
+        Assert.True(code == 0, err);
+        Assert.Contains("resuming at step 250", err, StringComparison.Ordinal);
+        Assert.Contains("done: 260 steps", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Classify_ImageOfTheWrongSize_NamesTheFile()
     {
         string big = Path.Combine(run.Root, "big.png");
