@@ -79,7 +79,7 @@ internal sealed class TrainCommand : CliCommand
     {
         args = Recipe.Apply(args);
         KernelThreads.Count = args.GetInt("threads", 1, 256);
-        string task = args.Required("task");
+        string task = args.Flag("resume") && !args.Has("task") ? SavedTask(args) : args.Required("task");
         if (task is not ("translate" or "lm" or "classify" or "image-classify"))
             throw new UsageException($"option '--task' must be translate, lm, classify or image-classify, got '{task}'");
         var run = new TrainingRun(args, context, AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) }));
@@ -90,6 +90,23 @@ internal sealed class TrainCommand : CliCommand
             "image-classify" => run.ImageClassify(),
             _ => run.Classify(),
         };
+    }
+
+    /// <summary>The task of the run saved in --out (run.json), so <c>--resume</c> needs no <c>--task</c>.</summary>
+    private static string SavedTask(ParsedArgs args)
+    {
+        string path = System.IO.Path.Combine(args.Required("out"), "run.json");
+        if (!File.Exists(path))
+            return args.Required("task");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.TryGetProperty("task", out var t) && t.GetString() is string task ? task : args.Required("task");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CliException($"{path}: not valid JSON ({e.Message})", e);
+        }
     }
 
     /// <summary>The model config the options describe.</summary>
