@@ -1,6 +1,6 @@
 """PyTorch side of `attend bench vit`: the same Vision Transformer (a faithful copy of timm's, from
 tests/pytorch/make_fixtures.py) and the same training step (cross-entropy with label smoothing 0.1, backward, clipping
-to norm 1, AdamW with weight decay 0.05 on the matrices, betas (0.9, 0.999), eps 1e-8) on random 28 x 28 images; one
+to norm 1, AdamW with weight decay 0.05 on the matrices but cls_token and pos_embed, betas (0.9, 0.999), eps 1e-8) on random 28 x 28 images; one
 JSON line with the keys of `attend bench vit`.
 
 Run with Debian's interpreter: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch/vit_bench.py --threads 2
@@ -38,8 +38,9 @@ def main():
     c = dict(d_model=a.d_model, n_heads=a.heads, d_ff=a.d_ff, n_encoder_layers=a.encoder_layers, layer_norm_eps=1e-6,
              num_classes=10, image_size=28, patch_size=a.patch_size, num_channels=1)
     model = TimmVisionTransformer(c).train()
-    decay = [q for q in model.parameters() if q.dim() >= 2]
-    other = [q for q in model.parameters() if q.dim() < 2]
+    exempt = {"cls_token", "pos_embed"}                      # timm's no_weight_decay(), as Attend's VisionTransformer
+    decay = [q for n, q in model.named_parameters() if q.dim() >= 2 and n not in exempt]
+    other = [q for n, q in model.named_parameters() if q.dim() < 2 or n in exempt]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": other, "weight_decay": 0.0}],
                             lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
 

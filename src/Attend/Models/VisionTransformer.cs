@@ -23,8 +23,9 @@ public sealed class VisionTransformer : ITransformerModel
         ImageHeight = config.ImageSize;
         ImageWidth = config.ImageWidth == 0 ? config.ImageSize : config.ImageWidth;
         PatchEmbedding = new PatchEmbedding(Parameters, "patch_embed", config.NumChannels, config.PatchSize, d);
-        ClassToken = Parameters.Create("cls_token", new Shape(1, 1, d), ParameterInit.SmallNormal);
-        Positions = Parameters.Create("pos_embed", new Shape(1, config.NumPatches + 1, d), ParameterInit.SmallNormal);
+        // no weight decay on the token and the positions, as timm's no_weight_decay() (they are embeddings, not weights)
+        ClassToken = Parameters.Create("cls_token", new Shape(1, 1, d), ParameterInit.SmallNormal, weightDecay: false);
+        Positions = Parameters.Create("pos_embed", new Shape(1, config.NumPatches + 1, d), ParameterInit.SmallNormal, weightDecay: false);
         Blocks = Enumerable.Range(0, config.EncoderLayers)
             .Select(i => new EncoderLayer(Parameters, $"blocks.{i}", config.Shape, Dropout, EncoderLayerNames.Timm)).ToArray();
         FinalNorm = new LayerNorm(Parameters, "norm", d, config.LayerNormEps);

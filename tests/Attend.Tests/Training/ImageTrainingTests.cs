@@ -82,6 +82,31 @@ public class ImageTrainingTests
     }
 
     [Fact]
+    public void AdamW_DecaysTheWeightsButNotTheClassTokenAndPositions()
+    {
+        var model = VisionTransformer.Create(TinyVit(), 1);
+        float[] before = model.Parameters.Values.ToArray();
+        var adam = new Adam(model.Parameters, new AdamOptions { WeightDecay = 0.5f, Decoupled = true });
+        model.Parameters.ZeroGrad();
+        adam.Step(0.1f);   // zero gradients: only the decay moves anything
+        Assert.Equal(before.AsSpan(Offset(model, model.Positions), model.Positions.Length).ToArray(), model.Positions.ToArray());
+        Assert.Equal(before.AsSpan(Offset(model, model.ClassToken), model.ClassToken.Length).ToArray(), model.ClassToken.ToArray());
+        Assert.NotEqual(before.AsSpan(Offset(model, model.Head.Weight), model.Head.Weight.Length).ToArray(), model.Head.Weight.ToArray());
+    }
+
+    private static int Offset(VisionTransformer model, Attend.Tensors.Tensor parameter)
+    {
+        int at = 0;
+        foreach (var p in model.Parameters.Parameters)
+        {
+            if (ReferenceEquals(p, parameter))
+                return at;
+            at += p.Length;
+        }
+        throw new ArgumentException("not a parameter of the model");
+    }
+
+    [Fact]
     public void Task_ImagesOfAnotherSize_AreAnError()
     {
         var model = VisionTransformer.Create(TinyVit(), 1);
