@@ -74,7 +74,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     [Fact]
     public void Classify_PrintsLabelAndProbabilityPerImage()
     {
-        var (code, output, err) = CliRunner.Run("", "classify", "--model", run.Best, "--image",
+        var (code, output, err) = CliRunner.Run("", "classify", "--threads", "1", "--model", run.Best, "--image",
             Path.Combine(run.Root, "test0.png"), Path.Combine(run.Root, "test1.png"), Path.Combine(run.Root, "test2.png"));
         Assert.True(code == 0, err);
         string[] lines = output.Trim().Split('\n');
@@ -85,7 +85,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     [Fact]
     public void Embed_PrintsDModelFloatsPerImage()
     {
-        var (code, output, err) = CliRunner.Run("", "embed", "--model", run.Best, "--image", Path.Combine(run.Root, "test0.png"), Path.Combine(run.Root, "test1.png"));
+        var (code, output, err) = CliRunner.Run("", "embed", "--threads", "1", "--model", run.Best, "--image", Path.Combine(run.Root, "test0.png"), Path.Combine(run.Root, "test1.png"));
         Assert.True(code == 0, err);
         string[] lines = output.Trim().Split('\n');
         Assert.Equal(2, lines.Length);
@@ -96,7 +96,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     public void Eval_PrintsAccuracyPerClassAndConfusionMatrix_AndDrawsIt()
     {
         string png = Path.Combine(run.Root, "confusion.png");
-        var (code, output, err) = CliRunner.Run("", "eval", "--model", run.Best, "--images", run.TestImages, "--labels", run.TestLabels,
+        var (code, output, err) = CliRunner.Run("", "eval", "--threads", "1", "--model", run.Best, "--images", run.TestImages, "--labels", run.TestLabels,
             "--confusion", png, "--json");
         Assert.True(code == 0, err);
         Assert.Contains("per-class accuracy:", output, StringComparison.Ordinal);
@@ -114,7 +114,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     public void Attention_DrawsTheRolloutBesideTheImage()
     {
         string png = Path.Combine(run.Root, "map.png");
-        var (code, output, err) = CliRunner.Run("", "attention", "--model", run.Best, "--image", Path.Combine(run.Root, "test2.png"), "--out", png);
+        var (code, output, err) = CliRunner.Run("", "attention", "--threads", "1", "--model", run.Best, "--image", Path.Combine(run.Root, "test2.png"), "--out", png);
         Assert.True(code == 0, err);
         Assert.Contains("2 x 2 patches", output, StringComparison.Ordinal);
         using SKBitmap bitmap = SKBitmap.Decode(png);
@@ -143,7 +143,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     {
         string big = Path.Combine(run.Root, "big.png");
         WritePng(big, new byte[12 * 10], 12, 10);
-        var (code, output, err) = CliRunner.Run("", "classify", "--model", run.Best, "--image", Path.Combine(run.Root, "test0.png"), big);
+        var (code, output, err) = CliRunner.Run("", "classify", "--threads", "1", "--model", run.Best, "--image", Path.Combine(run.Root, "test0.png"), big);
         Assert.Equal(1, code);
         Assert.Equal("", output);
         Assert.Contains($"{big}: the image is 10 x 12 pixels; the model takes 8 x 8", err, StringComparison.Ordinal);
@@ -154,7 +154,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     {
         string bad = Path.Combine(run.Root, "bad.png");
         File.WriteAllText(bad, "not an image");
-        var (code, _, err) = CliRunner.Run("", "classify", "--model", run.Best, "--image", bad);
+        var (code, _, err) = CliRunner.Run("", "classify", "--threads", "1", "--model", run.Best, "--image", bad);
         Assert.Equal(1, code);
         Assert.Contains($"{bad}: not a readable image", err, StringComparison.Ordinal);
     }
@@ -162,7 +162,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
     [Fact]
     public void Classify_TextModelVerbWithoutImages_IsAUsageError()
     {
-        var (code, _, err) = CliRunner.Run("", "classify", "--model", run.Best);
+        var (code, _, err) = CliRunner.Run("", "classify", "--threads", "1", "--model", run.Best);
         Assert.Equal(2, code);
         Assert.Contains("--image FILE", err, StringComparison.Ordinal);
     }
@@ -173,7 +173,7 @@ public sealed class ImageCliTests(ImageRunFixture run) : IClassFixture<ImageRunF
         string labels = Path.Combine(run.Root, "short-labels");
         IdxFile.Write(labels, [29], new byte[29]);
         string png = Path.Combine(run.Root, "never.png");
-        var (code, _, err) = CliRunner.Run("", "eval", "--model", run.Best, "--images", run.TestImages, "--labels", labels, "--confusion", png);
+        var (code, _, err) = CliRunner.Run("", "eval", "--threads", "1", "--model", run.Best, "--images", run.TestImages, "--labels", labels, "--confusion", png);
         Assert.Equal(1, code);
         Assert.Contains($"{run.TestImages} holds 30 images but {labels} holds 29 labels", err, StringComparison.Ordinal);
         Assert.False(File.Exists(png));
