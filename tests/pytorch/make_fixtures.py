@@ -22,6 +22,7 @@ import json
 import math
 import os
 import struct
+import sys
 
 import torch
 import torch.nn as nn
@@ -235,6 +236,76 @@ class EncoderClassifier(nn.Module):
         return self.classifier(pooled)
 
 
+# ---------------------------------------------------------------- timm's Vision Transformer (vision_transformer.py), minimal faithful copy
+
+class TimmPatchEmbed(nn.Module):
+    def __init__(self, patch, channels, dim):
+        super().__init__()
+        self.proj = nn.Conv2d(channels, dim, kernel_size=patch, stride=patch)
+
+    def forward(self, x):                                       # x [B, C, H, W]
+        return self.proj(x).flatten(2).transpose(1, 2)          # [B, N, D]
+
+
+class TimmAttention(nn.Module):
+    def __init__(self, dim, num_heads):
+        super().__init__()
+        self.num_heads, self.head_dim = num_heads, dim // num_heads
+        self.scale = self.head_dim ** -0.5
+        self.qkv = nn.Linear(dim, dim * 3, bias=True)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        attn = ((q * self.scale) @ k.transpose(-2, -1)).softmax(dim=-1)
+        return self.proj((attn @ v).transpose(1, 2).reshape(B, N, C))
+
+
+class TimmMlp(nn.Module):
+    def __init__(self, dim, hidden):
+        super().__init__()
+        self.fc1, self.act, self.fc2 = nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+class TimmBlock(nn.Module):
+    def __init__(self, dim, num_heads, hidden, eps):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim, eps=eps)
+        self.attn = TimmAttention(dim, num_heads)
+        self.norm2 = nn.LayerNorm(dim, eps=eps)
+        self.mlp = TimmMlp(dim, hidden)
+
+    def forward(self, x):
+        x = x + self.attn(self.norm1(x))
+        return x + self.mlp(self.norm2(x))
+
+
+class TimmVisionTransformer(nn.Module):
+    """global_pool='token', class_token=True, pre-norm blocks, final norm on every token, head on [CLS]."""
+
+    def __init__(self, c):
+        super().__init__()
+        d, p = c["d_model"], c["patch_size"]
+        patches = (c["image_size"] // p) * (c.get("image_width", c["image_size"]) // p)
+        self.patch_embed = TimmPatchEmbed(p, c["num_channels"], d)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, d))
+        self.pos_embed = nn.Parameter(torch.zeros(1, patches + 1, d))
+        self.blocks = nn.Sequential(*[TimmBlock(d, c["n_heads"], c["d_ff"], c["layer_norm_eps"]) for _ in range(c["n_encoder_layers"])])
+        self.norm = nn.LayerNorm(d, eps=c["layer_norm_eps"])
+        self.head = nn.Linear(d, c["num_classes"])
+
+    def forward(self, x):
+        x = self.patch_embed(x)
+        x = torch.cat((self.cls_token.expand(x.shape[0], -1, -1), x), dim=1) + self.pos_embed
+        x = self.norm(self.blocks(x))
+        return self.head(x[:, 0])
+
+
 # ---------------------------------------------------------------- helpers
 
 def perturb(model):
@@ -341,13 +412,42 @@ def encoder_classifier(name, seed):
     write_family(name, config, model, [], inputs, logits, loss, {"ignore_index": -100, "label_smoothing": 0.0})
 
 
+def vit(name, seed):
+    # non-square images (8 x 12, patches 4 x 4: a 2 x 3 grid) and three channels exercise every index of the patch embedding
+    config = config_json(model_type="vit", d_model=8, d_ff=16, n_decoder_layers=0, src_vocab_size=11, tgt_vocab_size=11,
+                         activation="gelu", norm_first=True, layer_norm_eps=1e-6, positional="learned", num_classes=3,
+                         image_size=8, image_width=12, patch_size=4, num_channels=3)
+    torch.manual_seed(seed)
+    model = TimmVisionTransformer(config)
+    perturb(model)
+    with torch.no_grad():                                       # timm starts both near zero; make them matter
+        model.cls_token.copy_(0.5 * torch.randn_like(model.cls_token))
+        model.pos_embed.copy_(0.5 * torch.randn_like(model.pos_embed))
+    model.double().train()
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.randn((3, 3, 8, 12), generator=gen, dtype=torch.float64)
+    labels = torch.tensor([2, 0, 1], dtype=torch.long)
+    logits = model(images)
+    loss = F.cross_entropy(logits, labels, label_smoothing=0.1)
+    write_family(name, config, model, [], [("images", images), ("labels", labels)], logits, loss,
+                 {"ignore_index": -100, "label_smoothing": 0.1})
+
+
 if __name__ == "__main__":
     torch.use_deterministic_algorithms(True)
     # The post-norm translation model has the full tutorial shape at d_model 16; the other families use d_model 8 and
     # a narrower d_ff (d_k = 4) so that the committed fixtures stay under 200 KB while every stack has two layers.
-    seq2seq("seq2seq_postnorm", 11)
-    # A large layer_norm_eps in two families shows that the configured epsilon reaches every layer norm.
-    seq2seq("seq2seq_prenorm", 12, d_model=8, d_ff=16, norm_first=True, activation="gelu", layer_norm_eps=0.05,
-            src_vocab_size=12, tgt_vocab_size=12, tie_embeddings=True)
-    decoder_only("decoder_only", 13)
-    encoder_classifier("encoder_classifier", 14)
+    # Names on the command line regenerate only those families (python3 make_fixtures.py vit).
+    wanted = set(sys.argv[1:])
+    families = {
+        "seq2seq_postnorm": lambda: seq2seq("seq2seq_postnorm", 11),
+        # A large layer_norm_eps in two families shows that the configured epsilon reaches every layer norm.
+        "seq2seq_prenorm": lambda: seq2seq("seq2seq_prenorm", 12, d_model=8, d_ff=16, norm_first=True, activation="gelu",
+                                           layer_norm_eps=0.05, src_vocab_size=12, tgt_vocab_size=12, tie_embeddings=True),
+        "decoder_only": lambda: decoder_only("decoder_only", 13),
+        "encoder_classifier": lambda: encoder_classifier("encoder_classifier", 14),
+        "vit": lambda: vit("vit", 15),
+    }
+    for family, make in families.items():
+        if not wanted or family in wanted:
+            make()

@@ -11,12 +11,13 @@ internal sealed class AttentionCommand : CliCommand
 {
     public override IReadOnlyList<string> Path { get; } = ["attention"];
 
-    public override string Summary => "Write a PNG heatmap of the attention weights of a layer (one head or their average) for an input text.";
+    public override string Summary => "Write a PNG heatmap of the attention weights of a layer (one head or their average) for an input text, or a Vision Transformer's attention rollout drawn over an --image.";
 
     public override IReadOnlyList<CliOption> Options { get; } =
     [
         new("model", "Checkpoint folder.", ValueName: "DIR"),
         new("text", "The input (the source sentence for a translator).", ValueName: "TEXT"),
+        new("image", "Vision Transformer: the image (PNG, JPEG); the map is the attention rollout of [CLS] over its patches.", ValueName: "FILE"),
         new("out", "The PNG to write.", "attention.png", ValueName: "FILE"),
         new("layer", "Layer index (default: the last).", ValueName: "N"),
         new("head", "Head index (default: the average of all heads).", ValueName: "N"),
@@ -28,6 +29,8 @@ internal sealed class AttentionCommand : CliCommand
     {
         KernelThreads.Count = args.GetInt("threads", 1, 256);
         string dir = args.Required("model");
+        if (args.Has("image") || Checkpoint.ReadConfig(dir).ModelType == "vit")
+            return Images.ImageVerbs.Attention(args, context);
         string kind = args.Required("kind");
         if (kind is not ("cross" or "self"))
             throw new UsageException("option '--kind' must be cross or self");

@@ -13,13 +13,14 @@ internal sealed class ClassifyCommand : CliCommand
 {
     public override IReadOnlyList<string> Path { get; } = ["classify"];
 
-    public override string Summary => "Classify lines (from --input or standard input): prints 'label<TAB>probability' per line.";
+    public override string Summary => "Classify lines (from --input or standard input): prints 'label<TAB>probability' per line, or images (--image) with a Vision Transformer.";
 
     public override IReadOnlyList<CliOption> Options { get; } =
     [
         new("model", "Checkpoint folder of an encoder classifier.", ValueName: "DIR"),
         new("input", "Texts, one a line; standard input when absent.", ValueName: "FILE"),
         new("truncate", "Cut texts longer than the model's max_len.", IsFlag: true),
+        new("image", "Vision Transformer: image files (PNG, JPEG), 'label<TAB>probability' per image.", IsMultiple: true, ValueName: "FILE"),
         CommonOptions.Threads,
     ];
 
@@ -27,6 +28,8 @@ internal sealed class ClassifyCommand : CliCommand
     {
         KernelThreads.Count = args.GetInt("threads", 1, 256);
         string dir = args.Required("model");
+        if (args.Has("image") || Attend.IO.Checkpoint.ReadConfig(dir).ModelType == "vit")
+            return Images.ImageVerbs.Classify(args, context);
         var (model, tokenizer) = LoadedModel.Load<EncoderClassifier>(dir);
         List<string> labels = Training.ClassLabels.Read(dir);
         List<string> lines = InputLines.Read(args, context);

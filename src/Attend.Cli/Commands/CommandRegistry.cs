@@ -19,6 +19,7 @@ internal static class CommandRegistry
         new BenchGemmCommand(),
         new BenchTrainCommand(),
         new BenchDecodeCommand(),
+        new BenchVitCommand(),
         new TokenizerTrainCommand(),
         new TokenizerEncodeCommand(),
         new TokenizerDecodeCommand(),

@@ -13,19 +13,22 @@ internal sealed class EmbedCommand : CliCommand
 {
     public override IReadOnlyList<string> Path { get; } = ["embed"];
 
-    public override string Summary => "Print one line of space-separated floats (the pooled encoder output, d_model values) per input line.";
+    public override string Summary => "Print one line of space-separated floats (the pooled encoder output, d_model values) per input line; for a Vision Transformer the [CLS] features per --image.";
 
     public override IReadOnlyList<CliOption> Options { get; } =
     [
         new("model", "Checkpoint folder of an encoder classifier.", ValueName: "DIR"),
         new("input", "Texts, one a line; standard input when absent.", ValueName: "FILE"),
         new("truncate", "Cut texts longer than the model's max_len.", IsFlag: true),
+        new("image", "Vision Transformer: image files (PNG, JPEG), the [CLS] features (d_model floats) per image.", IsMultiple: true, ValueName: "FILE"),
         CommonOptions.Threads,
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)
     {
         KernelThreads.Count = args.GetInt("threads", 1, 256);
+        if (args.Has("image") || Attend.IO.Checkpoint.ReadConfig(args.Required("model")).ModelType == "vit")
+            return Images.ImageVerbs.Embed(args, context);
         var (model, tokenizer) = LoadedModel.Load<EncoderClassifier>(args.Required("model"));
         List<int[]> ids = InputLines.Encode(tokenizer, InputLines.Read(args, context), model.Config.MaxLen, args.Flag("truncate"), args.Get("input") ?? "input");
         int d = model.Config.DModel;

@@ -17,7 +17,7 @@ internal sealed class EvalCommand : CliCommand
 {
     public override IReadOnlyList<string> Path { get; } = ["eval"];
 
-    public override string Summary => "Evaluate a checkpoint: BLEU for translation, perplexity for a language model, accuracy for a classifier.";
+    public override string Summary => "Evaluate a checkpoint: BLEU for translation, perplexity for a language model, accuracy for a classifier, accuracy and a confusion matrix for a Vision Transformer.";
 
     public override IReadOnlyList<CliOption> Options { get; } =
     [
@@ -31,6 +31,10 @@ internal sealed class EvalCommand : CliCommand
         new("output", "translate: also write the translations to this file.", ValueName: "FILE"),
         new("block", "lm: tokens per block.", "64", ValueName: "N"),
         new("truncate", "Cut inputs longer than the model's max_len.", IsFlag: true),
+        new("images", "Vision Transformer: test images, an IDX file (gzipped or not).", ValueName: "FILE"),
+        new("labels", "Vision Transformer: the IDX label file of --images.", ValueName: "FILE"),
+        new("image-folder", "Vision Transformer: test images as DIR/<class>/<image>.png|.jpg.", ValueName: "DIR"),
+        new("confusion", "Vision Transformer: the confusion matrix PNG to write.", "confusion.png", ValueName: "FILE"),
         CommonOptions.Threads,
         new("json", "End with one JSON object of the figures.", IsFlag: true),
     ];
@@ -40,6 +44,8 @@ internal sealed class EvalCommand : CliCommand
         KernelThreads.Count = args.GetInt("threads", 1, 256);
         string dir = args.Required("model");
         ModelConfig config = Checkpoint.ReadConfig(dir);
+        if (config.ModelType == "vit")
+            return Images.ImageVerbs.Evaluate(args, context);
         var figures = config.ModelType switch
         {
             "seq2seq" => Translation(args, dir),

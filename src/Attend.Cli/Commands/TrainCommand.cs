@@ -13,11 +13,11 @@ internal sealed class TrainCommand : CliCommand
 {
     public override IReadOnlyList<string> Path { get; } = ["train"];
 
-    public override string Summary => "Train a translator (--task translate), a language model (lm) or a classifier (classify) on your text files.";
+    public override string Summary => "Train a translator (--task translate), a language model (lm) or a classifier (classify) on your text files, or a Vision Transformer on images (image-classify).";
 
     public override IReadOnlyList<CliOption> Options { get; } =
     [
-        new("task", "translate, lm or classify.", "translate", ValueName: "TASK"),
+        new("task", "translate, lm, classify or image-classify.", "translate", ValueName: "TASK"),
         new("out", "Folder for the checkpoints (best/ and last/) and the loss curve.", ValueName: "DIR"),
         new("recipe", "A JSON file of option names and values; the command line wins.", ValueName: "FILE"),
         new("resume", "Continue the run saved in --out (last/) exactly where it stopped.", IsFlag: true),
@@ -28,6 +28,17 @@ internal sealed class TrainCommand : CliCommand
         new("input", "lm: text files; classify: 'label<TAB>text' lines.", IsMultiple: true, ValueName: "FILE"),
         new("valid-input", "lm or classify: validation file.", ValueName: "FILE"),
         new("valid-fraction", "Share held out for validation when no validation files are given.", "0.05", ValueName: "F"),
+        new("images", "image-classify: training images, an IDX file (MNIST format, gzipped or not).", ValueName: "FILE"),
+        new("labels", "image-classify: the IDX label file of --images.", ValueName: "FILE"),
+        new("image-folder", "image-classify: training images as DIR/<class>/<image>.png|.jpg.", ValueName: "DIR"),
+        new("valid-images", "image-classify: validation images (IDX).", ValueName: "FILE"),
+        new("valid-labels", "image-classify: the IDX label file of --valid-images.", ValueName: "FILE"),
+        new("valid-folder", "image-classify: validation images as DIR/<class>/<image>.", ValueName: "DIR"),
+        new("class-names", "image-classify: names of the IDX label ids 0, 1, ... (a folder names its own classes).", IsMultiple: true, ValueName: "NAME"),
+        new("channels", "image-classify: image channels of an image folder (1 grey, 3 RGB; IDX files are grey).", "3", ValueName: "N"),
+        new("patch-size", "image-classify: side of the square patches (image sides must be multiples).", "4", ValueName: "P"),
+        new("crop-padding", "image-classify: random crop after padding each side by this many pixels (0: off).", "0", ValueName: "N"),
+        new("flip", "image-classify: mirror half of the training images left to right.", IsFlag: true),
         new("tokenizer", "A tokenizer.json to use instead of training one.", ValueName: "FILE"),
         new("vocab-size", "Vocabulary of the BPE tokenizer trained on the training text.", "8000", ValueName: "N"),
         new("truncate", "Cut sequences longer than --max-len instead of stopping with an error.", IsFlag: true),
@@ -46,7 +57,7 @@ internal sealed class TrainCommand : CliCommand
         new("no-output-bias", "No bias on the vocabulary projection (nanoGPT's lm_head).", IsFlag: true),
         new("steps", "Optimisation steps.", "4000", ValueName: "N"),
         new("max-tokens", "Padded tokens per batch (translate, classify).", "4096", ValueName: "N"),
-        new("batch", "lm: blocks per batch.", "12", ValueName: "N"),
+        new("batch", "lm: blocks per batch; image-classify: images per batch.", "12", ValueName: "N"),
         new("block", "lm: tokens per block.", "64", ValueName: "N"),
         new("schedule", "cosine, noam (the paper's warm-up) or constant.", "cosine", ValueName: "NAME"),
         new("lr", "Peak learning rate (the factor for noam).", "0.0007", ValueName: "LR"),
@@ -74,9 +85,9 @@ internal sealed class TrainCommand : CliCommand
     public override int Execute(ParsedArgs args, CliContext context)
     {
         args = Recipe.Apply(args);
-        string task = args.Required("task");
-        if (task is not ("translate" or "lm" or "classify"))
-            throw new UsageException($"option '--task' must be translate, lm or classify, got '{task}'");
+        string task = args.Flag("resume") && !args.Has("task") ? SavedTask(args) : args.Required("task");
+        if (task is not ("translate" or "lm" or "classify" or "image-classify"))
+            throw new UsageException($"option '--task' must be translate, lm, classify or image-classify, got '{task}'");
         if (!MpiRank.IsLaunched)
         {
             KernelThreads.Count = args.GetInt("threads", 1, 256);
@@ -93,8 +104,26 @@ internal sealed class TrainCommand : CliCommand
     {
         "translate" => run.Translate(),
         "lm" => run.LanguageModel(),
+        "image-classify" => run.ImageClassify(),
         _ => run.Classify(),
     };
+
+    /// <summary>The task of the run saved in --out (run.json), so <c>--resume</c> needs no <c>--task</c>.</summary>
+    private static string SavedTask(ParsedArgs args)
+    {
+        string path = System.IO.Path.Combine(args.Required("out"), "run.json");
+        if (!File.Exists(path))
+            return args.Required("task");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.TryGetProperty("task", out var t) && t.GetString() is string task ? task : args.Required("task");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new CliException($"{path}: not valid JSON ({e.Message})", e);
+        }
+    }
 
     /// <summary>The model config the options describe.</summary>
     public static ModelConfig Config(ParsedArgs args, string type, int srcVocab, int tgtVocab, int pad, int bos, int eos, int classes = 2) => new ModelConfig

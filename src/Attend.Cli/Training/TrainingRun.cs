@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Attend.Cli.Commands;
 using Attend.Cli.Hosting;
+using Attend.Data;
 using Attend.Decoding;
 using Attend.Distributed;
 using Attend.IO;
@@ -120,6 +121,65 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         return Run(model, tokenizer, task, options, $"{all.Count:N0} labelled lines, classes {string.Join(", ", labels)}", labels);
     }
 
+    public int ImageClassify()
+    {
+        // a new run reads and checks every image before it writes anything to --out; a resumed one first needs run.json
+        if (Resuming)
+            Prepare();
+        ModelConfig? saved = Resuming ? Checkpoint.ReadConfig(LastDir) : null;
+        int channels = saved?.NumChannels ?? (args.Get("image-folder") is null ? 1 : args.GetInt("channels", 1, 3));
+        IReadOnlyList<string>? classes = Resuming ? ClassLabels.Read(LastDir) : args.Has("class-names") ? args.GetAll("class-names") : null;
+        ImageSet train = Images.ImageData.Read(args, "", "image-folder", channels, classes)
+            ?? throw new UsageException("--task image-classify needs '--images' and '--labels' (IDX files) or '--image-folder'");
+        ImageSet? valid = Images.ImageData.Read(args, "valid-", "valid-folder", channels, train.Classes);
+        if (valid is null)
+        {
+            var (kept, held) = TrainingData.Split(Enumerable.Range(0, train.Count).ToList(), args.GetDouble("valid-fraction", 0, 0.5), Seed);
+            (train, valid) = (train.Subset(kept), held.Count > 0 ? train.Subset(held) : null);
+        }
+        VisionTransformer model;
+        ImageNormalization normalization;
+        if (Resuming)
+        {
+            model = Checkpoint.LoadModel<VisionTransformer>(LastDir);
+            normalization = ImageNormalization.Load(LastDir, model.Config.NumChannels);
+        }
+        else
+        {
+            ModelConfig config = TrainCommand.Config(args, "encoder_classifier", 1, 1, 0, 0, 0, train.Classes.Count) with
+            {
+                ModelType = "vit",
+                DecoderLayers = 0,
+                Activation = args.Has("activation") ? args.Required("activation") : "gelu",
+                NormFirst = true,
+                LayerNormEps = 1e-6f,
+                Positional = "learned",
+                ImageSize = train.Height,
+                ImageWidth = train.Width == train.Height ? 0 : train.Width,
+                PatchSize = args.GetInt("patch-size", 1),
+                NumChannels = train.Channels,
+            };
+            try
+            {
+                model = VisionTransformer.Create(config.Validate(), Seed);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException($"{e.Message} (images are {train.Width} x {train.Height})", e);
+            }
+            normalization = ImageNormalization.FromImages(train);
+            Prepare();
+        }
+        TrainerOptions options = TrainCommand.Trainer(args, args.Has("label-smoothing") ? (float)args.GetDouble("label-smoothing", 0, 1) : 0f);
+        var augmentation = new ImageAugmentation(args.GetInt("crop-padding", 0), args.Flag("flip"));
+        var task = new ImageClassificationTask(model, train, valid, normalization, args.GetInt("batch", 1), augmentation, options.Seed);
+        List<string> labels = [.. train.Classes];
+        return Run(model, null, task, options,
+            $"{train.Count:N0} training and {valid?.Count ?? 0:N0} validation images of {train.Width} x {train.Height} x {train.Channels}, {labels.Count} classes",
+            labels, valid is null ? null : () => TrainCommand.Invariant($"accuracy {100 * task.ValidationAccuracy:F2}% on {valid.Count:N0} validation images"),
+            dir => normalization.Save(dir, model.ImageHeight, model.ImageWidth));
+    }
+
     private bool Resuming => args.Flag("resume");
 
     // Rank 0 prints and writes; the other ranks only train.
@@ -214,8 +274,8 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
          tokenizer.BosId ?? throw new CliException("the tokenizer has no <bos> token"),
          tokenizer.EosId ?? throw new CliException("the tokenizer has no <eos> token"));
 
-    private int Run(ITransformerModel model, Tokenizer tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary,
-        List<string>? labels = null, Func<string>? validationReport = null)
+    private int Run(ITransformerModel model, Tokenizer? tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary,
+        List<string>? labels = null, Func<string>? validationReport = null, Action<string>? extraFiles = null)
     {
         Adam adam = new(model.Parameters, options.Adam);
         TrainerState? state = Resuming ? TrainingCheckpoint.Load(LastDir, adam) : null;
@@ -224,6 +284,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         {
             if (labels is not null)
                 ClassLabels.Write(dir, labels);
+            extraFiles?.Invoke(dir);
         }
         void SaveLast()
         {

@@ -93,6 +93,7 @@ public static class Checkpoint
         {
             "seq2seq" => Seq2SeqTransformer.Create(c),
             "decoder_only" => DecoderOnlyTransformer.Create(c),
+            "vit" => VisionTransformer.Create(c),
             _ => EncoderClassifier.Create(c),
         };
         LoadWeights(Path.Combine(directory, "model.safetensors"), model.Parameters);

@@ -3,24 +3,26 @@ using Attend.Tensors;
 namespace Attend.Layers;
 
 /// <summary>
-/// One encoder layer, named as PyTorch's nn.TransformerEncoderLayer ("{name}.self_attn", "linear1", "linear2", "norm1", "norm2").
+/// One encoder layer, named as PyTorch's nn.TransformerEncoderLayer ("{name}.self_attn", "linear1", "linear2", "norm1", "norm2")
+/// or as another implementation's layer (<see cref="EncoderLayerNames"/>).
 /// Post-norm (the paper): x = LN1(x + SA(x)); x = LN2(x + FFN(x)). Pre-norm: x = x + SA(LN1(x)); x = x + FFN(LN2(x)).
 /// </summary>
 public sealed class EncoderLayer
 {
     private readonly DropoutSource _dropout;
 
-    /// <summary>Declares the layer's parameters under <paramref name="name"/>.</summary>
-    public EncoderLayer(ParameterStore store, string name, ModelShape shape, DropoutSource dropout)
+    /// <summary>Declares the layer's parameters under <paramref name="name"/>, named as <paramref name="names"/> says (PyTorch's by default).</summary>
+    public EncoderLayer(ParameterStore store, string name, ModelShape shape, DropoutSource dropout, EncoderLayerNames? names = null)
     {
+        EncoderLayerNames n = names ?? EncoderLayerNames.PyTorch;
         _dropout = dropout;
         NormFirst = shape.NormFirst;
-        SelfAttention = new MultiHeadAttention(store, $"{name}.self_attn.in_proj_weight", $"{name}.self_attn.in_proj_bias",
-            $"{name}.self_attn.out_proj", shape.DModel, shape.Heads, dropout);
-        FeedForward = new FeedForward(new Linear(store, $"{name}.linear1", shape.DModel, shape.DFF),
-            new Linear(store, $"{name}.linear2", shape.DFF, shape.DModel), shape.Gelu, dropout);
-        Norm1 = new LayerNorm(store, $"{name}.norm1", shape.DModel, shape.LayerNormEps);
-        Norm2 = new LayerNorm(store, $"{name}.norm2", shape.DModel, shape.LayerNormEps);
+        SelfAttention = new MultiHeadAttention(store, $"{name}.{n.InProjWeight}", $"{name}.{n.InProjBias}",
+            $"{name}.{n.OutProj}", shape.DModel, shape.Heads, dropout);
+        FeedForward = new FeedForward(new Linear(store, $"{name}.{n.Linear1}", shape.DModel, shape.DFF),
+            new Linear(store, $"{name}.{n.Linear2}", shape.DFF, shape.DModel), shape.Gelu, dropout);
+        Norm1 = new LayerNorm(store, $"{name}.{n.Norm1}", shape.DModel, shape.LayerNormEps);
+        Norm2 = new LayerNorm(store, $"{name}.{n.Norm2}", shape.DModel, shape.LayerNormEps);
     }
 
     /// <summary>Self-attention.</summary>

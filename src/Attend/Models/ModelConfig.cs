@@ -10,7 +10,7 @@ namespace Attend.Models;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>model_type: "seq2seq", "decoder_only" or "encoder_classifier".</summary>
+    /// <summary>model_type: "seq2seq", "decoder_only", "encoder_classifier" or "vit".</summary>
     public string ModelType { get; init; } = "seq2seq";
 
     /// <summary>d_model: the width of every representation.</summary>
@@ -64,6 +64,21 @@ public sealed record ModelConfig
     /// <summary>num_classes: classes of an encoder classifier.</summary>
     public int NumClasses { get; init; } = 2;
 
+    /// <summary>image_size: a Vision Transformer's image height (and width, unless image_width is given).</summary>
+    public int ImageSize { get; init; } = 224;
+
+    /// <summary>image_width: a Vision Transformer's image width when it differs from its height; 0 means image_size.</summary>
+    public int ImageWidth { get; init; }
+
+    /// <summary>patch_size: the side P of a Vision Transformer's square patches (image sides must be multiples of it).</summary>
+    public int PatchSize { get; init; } = 16;
+
+    /// <summary>num_channels: a Vision Transformer's image channels (1 grey, 3 RGB).</summary>
+    public int NumChannels { get; init; } = 3;
+
+    /// <summary>The number of patches of a Vision Transformer's image, (H / P)(W / P).</summary>
+    public int NumPatches => ImageSize / PatchSize * ((ImageWidth == 0 ? ImageSize : ImageWidth) / PatchSize);
+
     /// <summary>pad_id: the padding token.</summary>
     public int PadId { get; init; }
 
@@ -79,7 +94,7 @@ public sealed record ModelConfig
     /// <summary>Checks every value; an invalid one throws an <see cref="ArgumentException"/> naming the key.</summary>
     public ModelConfig Validate()
     {
-        Require(ModelType is "seq2seq" or "decoder_only" or "encoder_classifier", "model_type", ModelType);
+        Require(ModelType is "seq2seq" or "decoder_only" or "encoder_classifier" or "vit", "model_type", ModelType);
         Require(DModel > 0, "d_model", DModel);
         Require(Heads > 0 && DModel % Heads == 0, "n_heads", Heads, "must divide d_model");
         Require(DFF > 0, "d_ff", DFF);
@@ -91,6 +106,10 @@ public sealed record ModelConfig
         Require(Positional is "sinusoidal" or "learned", "positional", Positional);
         Require(LayerNormEps > 0f, "layer_norm_eps", LayerNormEps);
         Require(NumClasses > 0, "num_classes", NumClasses);
+        Require(PatchSize > 0, "patch_size", PatchSize);
+        Require(ImageSize > 0 && ImageSize % PatchSize == 0, "image_size", ImageSize, $"must be a positive multiple of patch_size {PatchSize}");
+        Require(ImageWidth >= 0 && ImageWidth % PatchSize == 0, "image_width", ImageWidth, $"must be a multiple of patch_size {PatchSize}");
+        Require(NumChannels > 0, "num_channels", NumChannels);
         int vocab = ModelType == "encoder_classifier" ? SrcVocabSize : TgtVocabSize;
         Require(PadId >= 0 && PadId < vocab && BosId >= 0 && BosId < vocab && EosId >= 0 && EosId < vocab,
             "pad_id/bos_id/eos_id", $"{PadId}/{BosId}/{EosId}", $"must be below the vocabulary size {vocab}");
@@ -129,6 +148,14 @@ public sealed record ModelConfig
             w.WriteBoolean("scale_embeddings", ScaleEmbeddings);
             w.WriteBoolean("output_bias", OutputBias);
             w.WriteNumber("num_classes", NumClasses);
+            if (ModelType == "vit")
+            {
+                w.WriteNumber("image_size", ImageSize);
+                if (ImageWidth != 0)
+                    w.WriteNumber("image_width", ImageWidth);
+                w.WriteNumber("patch_size", PatchSize);
+                w.WriteNumber("num_channels", NumChannels);
+            }
             w.WriteNumber("pad_id", PadId);
             w.WriteNumber("bos_id", BosId);
             w.WriteNumber("eos_id", EosId);
@@ -182,6 +209,10 @@ public sealed record ModelConfig
                         "scale_embeddings" => c with { ScaleEmbeddings = v.GetBoolean() },
                         "output_bias" => c with { OutputBias = v.GetBoolean() },
                         "num_classes" => c with { NumClasses = v.GetInt32() },
+                        "image_size" => c with { ImageSize = v.GetInt32() },
+                        "image_width" => c with { ImageWidth = v.GetInt32() },
+                        "patch_size" => c with { PatchSize = v.GetInt32() },
+                        "num_channels" => c with { NumChannels = v.GetInt32() },
                         "pad_id" => c with { PadId = v.GetInt32() },
                         "bos_id" => c with { BosId = v.GetInt32() },
                         "eos_id" => c with { EosId = v.GetInt32() },

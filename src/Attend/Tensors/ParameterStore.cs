@@ -31,6 +31,7 @@ public sealed class ParameterStore
     private readonly List<(Tensor Tensor, ParameterInit Init, int FanIn, int FanOut)> _declared = [];
     private readonly Dictionary<string, Tensor> _byName = new(StringComparer.Ordinal);
     private readonly List<(string Alias, string Name)> _aliases = [];
+    private readonly HashSet<Tensor> _noDecay = [];
 
     /// <summary>The values of every parameter, concatenated in declaration order.</summary>
     public float[] Values { get; private set; } = [];
@@ -50,8 +51,11 @@ public sealed class ParameterStore
     /// <summary>The parameter (or alias) called <paramref name="name"/>, or null.</summary>
     public Tensor? Find(string name) => _byName.GetValueOrDefault(name);
 
-    /// <summary>Declares a parameter; its storage exists after <see cref="Build"/>.</summary>
-    public Tensor Create(string name, Shape shape, ParameterInit init)
+    /// <summary>
+    /// Declares a parameter; its storage exists after <see cref="Build"/>. <paramref name="weightDecay"/> false exempts a
+    /// matrix from weight decay (a Vision Transformer's cls_token and pos_embed, as timm's no_weight_decay names them).
+    /// </summary>
+    public Tensor Create(string name, Shape shape, ParameterInit init, bool weightDecay = true)
     {
         if (IsBuilt)
             throw new InvalidOperationException($"ParameterStore: cannot declare '{name}' after Build");
@@ -63,6 +67,8 @@ public sealed class ParameterStore
         int fanIn = shape.Rank >= 2 ? shape.Size / shape[0] : shape.Size;
         int fanOut = shape.Rank >= 2 ? shape[0] : shape.Size;
         _declared.Add((t, init, fanIn, fanOut));
+        if (!weightDecay)
+            _noDecay.Add(t);
         _byName[name] = t;
         return t;
     }
@@ -96,6 +102,9 @@ public sealed class ParameterStore
         }
         IsBuilt = true;
     }
+
+    /// <summary>True when weight decay applies to <paramref name="parameter"/>: matrices (rank 2 and above) not declared exempt.</summary>
+    public bool Decays(Tensor parameter) => parameter.Shape.Rank >= 2 && !_noDecay.Contains(parameter);
 
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad() => Array.Clear(Gradients);

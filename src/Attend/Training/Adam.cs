@@ -6,7 +6,8 @@ namespace Attend.Training;
 /// <summary>
 /// Adam or AdamW over a model's parameter slab: the moments are twin slabs and a step is one flat loop over
 /// contiguous segments. Weight decay applies to matrices only (rank 2 and above: weights and embeddings), not to
-/// biases and layer-norm gains, as nanoGPT and Hugging Face group them.
+/// biases and layer-norm gains, as nanoGPT and Hugging Face group them, nor to matrices the model exempts
+/// (<see cref="ParameterStore.Decays"/>).
 /// </summary>
 public sealed class Adam
 {
@@ -27,7 +28,7 @@ public sealed class Adam
         foreach (Tensor p in parameters.Parameters)
         {
             for (int s = 0; s < p.Length; s += chunk)
-                segments.Add((at + s, Math.Min(chunk, p.Length - s), p.Shape.Rank >= 2));
+                segments.Add((at + s, Math.Min(chunk, p.Length - s), parameters.Decays(p)));
             at += p.Length;
         }
         _segments = [.. segments];

@@ -64,7 +64,7 @@ public class PyTorchParityTests
     }
 
     /// <summary>Null when max |actual - expected| &lt;= 1e-4 max |expected| + floor, else a message naming the worst element.</summary>
-    private static string? Compare(string what, ReadOnlySpan<float> actual, float[] expected, double floor)
+    internal static string? Compare(string what, ReadOnlySpan<float> actual, float[] expected, double floor)
     {
         if (actual.Length != expected.Length)
             return $"{what}: {actual.Length} values, PyTorch has {expected.Length}";
