@@ -17,6 +17,9 @@ public sealed partial class Tokenizer
     private static List<int>? t_buffer;
 
     [ThreadStatic]
+    private static List<int>? t_sequence;
+
+    [ThreadStatic]
     private static PieceList? t_pieces;
 
     [ThreadStatic]
@@ -25,6 +28,7 @@ public sealed partial class Tokenizer
     private readonly BpeModel? _byteLevel;
     private readonly PreTokenizer? _fastSplit;
     private readonly bool _fastDecode;
+    private readonly BertWordPieceEncoder? _bert;
     private readonly int _size;
 
     internal Tokenizer(TokenizerModel model, IEnumerable<AddedToken> addedTokens, Normalizer? normalizer, PreTokenizerStep? preTokenizer,
@@ -49,6 +53,9 @@ public sealed partial class Tokenizer
             _byteLevel = _fastSplit is null ? null : bpe;
             _fastDecode = _byteLevel is not null && decoder is ByteLevelDecoder;
         }
+        if (normalizer is BertNormalizer bn && preTokenizer == CharacterClassPreTokenizer.BertPreTokenizer && model is WordPieceModel wp
+            && !Added.HasNormalizedTokens)
+            _bert = new BertWordPieceEncoder(bn, wp);
     }
 
     /// <summary>The size of the id space (largest id + 1): the rows an embedding table needs.</summary>
@@ -141,6 +148,20 @@ public sealed partial class Tokenizer
         if (Truncation is null && Padding is null && (PostProcessor is null || PostProcessor.KeepsSingleIds))
         {
             EncodeSequence(text, destination, null);
+        }
+        else if (Truncation is null && Padding is null)
+        {
+            List<int> sequence = t_sequence ??= new List<int>(256);
+            sequence.Clear();
+            EncodeSequence(text, sequence, null);
+            if (!PostProcessor!.TryAppendSingleIds(sequence, addSpecialTokens, destination))
+            {
+                var a = new EncodingParts(detailed: false);
+                a.Ids.AddRange(sequence);
+                destination.AddRange(Finish(a, null, addSpecialTokens).Ids);
+            }
+            if (sequence.Capacity > 1 << 16)
+                t_sequence = null;
         }
         else
         {
@@ -353,7 +374,9 @@ public sealed partial class Tokenizer
                 EncodeText(text[start..stop], start == 0, ids, tokens, splits);
                 continue;
             }
-            string normalized = Normalizer?.Normalize(text[start..stop].ToString()) ?? text[start..stop].ToString();
+            if (_bert is not null && tokens is null && splits is null && _bert.TryEncode(text[start..stop], ids))
+                continue;
+            string normalized = Normalizer?.Normalize(text[start..stop]) ?? text[start..stop].ToString();
             int inner = spans.Count;
             Added.Split(normalized, normalizedSet: true, Options.RecognizeSpecialTokens, spans);
             for (int k = inner; k < spans.Count; k++)
