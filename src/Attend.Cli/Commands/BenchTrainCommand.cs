@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Attend.Cli.Bench;
 using Attend.Cli.Hosting;
+using Attend.Distributed;
 using Attend.Kernels;
 using Attend.Models;
 using Attend.Training;
@@ -9,7 +10,9 @@ namespace Attend.Cli.Commands;
 
 /// <summary>
 /// <c>attend bench train</c>: times full training steps (forward, cross-entropy, backward, Adam) on random tokens
-/// without padding and prints one JSON line.
+/// without padding and prints one JSON line. Under mpirun every rank trains on its share of the same global batch
+/// (data parallelism, as <c>attend train</c>), and rank 0 reports the global tokens per second and the share of the step
+/// spent waiting for communication.
 /// </summary>
 internal sealed class BenchTrainCommand : CliCommand
 {
@@ -24,9 +27,14 @@ internal sealed class BenchTrainCommand : CliCommand
         new("steps", "Timed steps; the median is reported.", "10", ValueName: "N"),
         new("warmup", "Untimed steps first.", "2", ValueName: "N"),
         new("peak-gflops", "The GFLOP/s the MFU divides by; default OpenBLAS sgemm measured here (92 on 1 thread, 182 on 2).", null, ValueName: "X"),
+        new("bucket-mb", "Under mpirun: the size of a gradient bucket.", "4", ValueName: "MB"),
+        new("no-overlap", "Under mpirun: sum the gradients after the backward pass instead of during it.", IsFlag: true),
     ];
 
-    public override int Execute(ParsedArgs args, CliContext context)
+    public override int Execute(ParsedArgs args, CliContext context) =>
+        MpiRank.IsLaunched ? MpiRank.Run(context, (communicator, rankContext) => Bench(args, rankContext, communicator)) : Bench(args, context, null);
+
+    private static int Bench(ParsedArgs args, CliContext context, Communicator? communicator)
     {
         string name = args.Get("config") ?? "s2s-small";
         BenchConfig config = BenchConfig.Find(name)
@@ -39,12 +47,21 @@ internal sealed class BenchTrainCommand : CliCommand
 
         // prepare(rng) makes a random batch and returns the step that trains on it, so only the step is timed and
         // only its own allocations are counted
-        Func<Random, Func<float>> prepare = config.IsLanguageModel ? LanguageModelStep(config) : TranslationStep(config);
+        var parallelOptions = new DataParallelOptions
+        {
+            BucketBytes = (int)(args.GetDouble("bucket-mb", 0.001, 1024) * (1 << 20)),
+            Overlap = !args.Flag("no-overlap"),
+        };
+        ITransformerModel model = config.IsLanguageModel ? DecoderOnlyTransformer.Create(config.Model) : Seq2SeqTransformer.Create(config.Model);
+        using DataParallel? parallel = communicator is null ? null : new DataParallel(communicator, model.Parameters, parallelOptions);
+        Func<Random, Func<float>> prepare = model is DecoderOnlyTransformer lm ? LanguageModelStep(config, lm, parallel)
+            : TranslationStep(config, (Seq2SeqTransformer)model, parallel);
         var rng = new Random(1234);
         for (int i = 0; i < warmup; i++)
             prepare(rng)();
         var times = new List<double>(steps);
         var allocated = new List<double>(steps);
+        TimeSpan waitedBefore = parallel?.Waited ?? TimeSpan.Zero;
         float loss = 0;
         for (int i = 0; i < steps; i++)
         {
@@ -59,48 +76,55 @@ internal sealed class BenchTrainCommand : CliCommand
         double ms = BenchReport.Median(times);
         int tokens = config.Batch * config.TargetLength;
         double gflops = ModelFlops.TrainingStep(config) / (ms / 1000) / 1e9;
+        int ranks = parallel?.Size ?? 1;
+        double waited = ((parallel?.Waited ?? TimeSpan.Zero) - waitedBefore).TotalMilliseconds;
         context.Out.WriteLine(BenchReport.Json(
         [
-            ("impl", "attend"), ("config", config.Name), ("threads", threads), ("steps", steps),
-            ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()),
-            ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / peak),
+            ("impl", "attend"), ("config", config.Name), ("ranks", ranks), ("threads", threads), ("steps", steps),
+            ("overlap", parallelOptions.Overlap && ranks > 1 ? "yes" : "no"), ("comm_wait_share", waited / times.Sum()),
+            ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()), ("max_step_ms", times.Max()),
+            ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / (peak * ranks)),
             ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
-            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss),
+            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss), ("parameters", model.Parameters.Count),
         ]));
         return 0;
     }
 
-    private static Func<Random, Func<float>> TranslationStep(BenchConfig config)
+    private static Func<Random, Func<float>> TranslationStep(BenchConfig config, Seq2SeqTransformer model, DataParallel? parallel)
     {
         ModelConfig c = config.Model;
-        var model = Seq2SeqTransformer.Create(c);
         var adam = new Adam(model.Parameters, new AdamOptions { Beta1 = 0.9f, Beta2 = config.Beta2, Eps = config.Eps });
         var options = new StepOptions { LabelSmoothing = config.LabelSmoothing, ClipNorm = config.ClipNorm };
+        (int start, int count) = parallel?.Shard(config.Batch) ?? (0, config.Batch);
+        BatchShard? shard = parallel is null ? null : new BatchShard(parallel, start, config.Batch * config.TargetLength);
         return rng =>
         {
-            // Ids above the special tokens, one fewer target token than the decoder reads (it reads bos first).
+            // Ids above the special tokens, one fewer target token than the decoder reads (it reads bos first). Every
+            // rank draws the whole global batch and trains on its share.
             var pairs = new (int[], int[])[config.Batch];
             for (int i = 0; i < pairs.Length; i++)
                 pairs[i] = (RandomIds(rng, config.SourceLength, 3, c.SrcVocabSize), RandomIds(rng, config.TargetLength - 1, 3, c.TgtVocabSize));
-            var batch = TranslationBatch.Create(pairs, c.PadId, c.BosId, c.EosId);
-            return () => TrainingStep.Translation(model, batch, adam, config.LearningRate, options);
+            var batch = TranslationBatch.Create(pairs[start..(start + count)], c.PadId, c.BosId, c.EosId);
+            return () => TrainingStep.Translation(model, batch, adam, config.LearningRate, options, shard);
         };
     }
 
-    private static Func<Random, Func<float>> LanguageModelStep(BenchConfig config)
+    private static Func<Random, Func<float>> LanguageModelStep(BenchConfig config, DecoderOnlyTransformer model, DataParallel? parallel)
     {
         ModelConfig c = config.Model;
-        var model = DecoderOnlyTransformer.Create(c);
         var adam = new Adam(model.Parameters, new AdamOptions
         {
             Beta1 = 0.9f, Beta2 = config.Beta2, Eps = config.Eps, WeightDecay = config.WeightDecay, Decoupled = config.Decoupled,
         });
         var options = new StepOptions { LabelSmoothing = config.LabelSmoothing, ClipNorm = config.ClipNorm };
         int n = config.Batch * config.TargetLength;
+        (int start, int count) = parallel?.Shard(config.Batch) ?? (0, config.Batch);
+        BatchShard? shard = parallel is null ? null : new BatchShard(parallel, start, n);
+        Range rows = (start * config.TargetLength)..((start + count) * config.TargetLength);
         return rng =>
         {
-            int[] inputs = RandomIds(rng, n, 0, c.TgtVocabSize), targets = RandomIds(rng, n, 0, c.TgtVocabSize);
-            return () => TrainingStep.LanguageModel(model, inputs, targets, config.Batch, config.TargetLength, adam, config.LearningRate, options);
+            int[] inputs = RandomIds(rng, n, 0, c.TgtVocabSize)[rows], targets = RandomIds(rng, n, 0, c.TgtVocabSize)[rows];
+            return () => TrainingStep.LanguageModel(model, inputs, targets, count, config.TargetLength, adam, config.LearningRate, options, shard);
         };
     }
 

@@ -85,7 +85,7 @@ public sealed class MultiHeadAttention
             keyCount = k.Shape[2];
         }
         float[]? weights = CaptureWeights ? new float[q.Shape[0] * h * q.Shape[2] * keyCount] : null;
-        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyCount, keyPadding, causal, _dropout.Active, _dropout.Rng, weights);   // [B, H, Tq, dK]
+        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyCount, keyPadding, causal, _dropout.Active, _dropout.Masks, weights);   // [B, H, Tq, dK]
         if (CaptureWeights)
             LastWeights = weights;
         return Out.Forward(Ops.MergeHeads(z));                   // [B, Tq, dModel]

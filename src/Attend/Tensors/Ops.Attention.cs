@@ -15,8 +15,8 @@ public static partial class Ops
     /// </summary>
     public static Tensor ScaledDotProductAttention(
         Tensor q, Tensor k, Tensor v, bool[]? keyPadding = null, bool causal = false,
-        float dropout = 0f, Rng? rng = null, float[]? weights = null) =>
-        ScaledDotProductAttention(q, k, v, k.Shape.Rank == 4 ? k.Shape[2] : 0, keyPadding, causal, dropout, rng, weights);
+        float dropout = 0f, DropoutMasks? masks = null, float[]? weights = null) =>
+        ScaledDotProductAttention(q, k, v, k.Shape.Rank == 4 ? k.Shape[2] : 0, keyPadding, causal, dropout, masks, weights);
 
     /// <summary>
     /// Attention over the first <paramref name="keyCount"/> of the K and V rows of each batch entry and head, for a
@@ -25,7 +25,7 @@ public static partial class Ops
     /// </summary>
     internal static Tensor ScaledDotProductAttention(
         Tensor q, Tensor k, Tensor v, int keyCount, bool[]? keyPadding = null, bool causal = false,
-        float dropout = 0f, Rng? rng = null, float[]? weights = null)
+        float dropout = 0f, DropoutMasks? masks = null, float[]? weights = null)
     {
         if (q.Shape.Rank != 4 || k.Shape.Rank != 4 || v.Shape.Rank != 4
             || q.Shape[0] != k.Shape[0] || q.Shape[1] != k.Shape[1] || q.Shape[3] != k.Shape[3]
@@ -38,8 +38,8 @@ public static partial class Ops
             throw new InvalidOperationException("ScaledDotProductAttention: attending to part of K and V is for inference (Autograd.NoGrad())");
         if (keyPadding is not null && keyPadding.Length != b * tk)
             throw new ArgumentException($"ScaledDotProductAttention: key padding of length {keyPadding.Length} does not fit batch {b} x keys {tk}");
-        if (dropout > 0f && rng is null)
-            throw new ArgumentException("ScaledDotProductAttention: dropout needs a random generator");
+        if (dropout > 0f && masks is null)
+            throw new ArgumentException("ScaledDotProductAttention: dropout needs a source of masks");
         if (weights is not null && weights.Length != b * heads * tq * tk)
             throw new ArgumentException($"ScaledDotProductAttention: weights buffer of {weights.Length} does not fit [{b}, {heads}, {tq}, {tk}]");
         int pSize = tq * tk;
@@ -48,9 +48,7 @@ public static partial class Ops
         if (dropout > 0f)
         {
             keep = Workspace.Rent(b * heads * pSize, clear: false);
-            float kept = 1f / (1f - dropout);
-            for (int i = 0; i < b * heads * pSize; i++)
-                keep[i] = rng!.NextSingle() < dropout ? 0f : kept;
+            masks!.Fill(keep.AsSpan(0, b * heads * pSize), dropout);
         }
         Tensor z = Tensor.Result(new Shape(b, heads, tq, dv), q, k, v);
         long work = (long)tq * tk * (dk + dv);
