@@ -48,8 +48,6 @@ internal sealed class WordPieceModel : TokenizerModel
 
     public int MaxInputCharsPerWord { get; }
 
-    public IReadOnlyDictionary<string, int> Vocabulary => _vocab;
-
     public override int Size => _idToToken.Length;
 
     public override int TokenToId(ReadOnlySpan<char> token) => _lookup.TryGetValue(token, out int id) ? id : -1;
