@@ -14,17 +14,19 @@ return mode switch
     "abort" => Abort(world),
     "timeout" => Timeout(world),
     "diverge" => Diverge(world),
+    "overlap" => Overlap(world),
     "allreduce-bench" => AllReduceBench(world, args.Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Attend.MpiHost collectives|abort|timeout|diverge|allreduce-bench [MB BUCKET_MB ROUNDS]");
+    Console.Error.WriteLine("usage: Attend.MpiHost collectives|abort|timeout|diverge|overlap|allreduce-bench [MB BUCKET_MB ROUNDS]");
     return 2;
 }
 
-// Each rank prints one line: the results of an allreduce (small and 1M floats, doubles), broadcasts and an allgather.
+// Each rank prints one line: the results of an allreduce (small and 1M floats, doubles), broadcasts and an allgather,
+// then its host's name.
 static int Collectives(Communicator world)
 {
     int r = world.Rank;
@@ -45,7 +47,7 @@ static int Collectives(Communicator world)
         largeSum += (long)v;
     string F(IEnumerable<float> v) => string.Join(",", v.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"rank={r} size={world.Size} small={F(small)} largeSum={largeSum} doubles={doubles[0]:R},{doubles[1]:R} broadcast={F(fromLast)} text={System.Text.Encoding.UTF8.GetString(text)} gathered={string.Join(",", gathered)}"));
+        $"rank={r} size={world.Size} small={F(small)} largeSum={largeSum} doubles={doubles[0]:R},{doubles[1]:R} broadcast={F(fromLast)} text={System.Text.Encoding.UTF8.GetString(text)} gathered={string.Join(",", gathered)} host={world.Host}"));
     return 0;
 }
 
@@ -109,6 +111,30 @@ static int Diverge(Communicator world)
         return 1;
     }
     Console.WriteLine($"rank {world.Rank}: the run ended without noticing the divergence");
+    return 0;
+}
+
+// One step of a small language model with 64 KB buckets, with and without overlap: rank 0 prints how many of the
+// buckets were launched while the backward pass was still running.
+static int Overlap(Communicator world)
+{
+    var config = new ModelConfig
+    {
+        ModelType = "decoder_only", DModel = 64, Heads = 2, DFF = 128, EncoderLayers = 0, DecoderLayers = 3,
+        SrcVocabSize = 50, TgtVocabSize = 50, MaxLen = 16, Dropout = 0f, NormFirst = true,
+    };
+    var rng = new Rng(9);
+    int[] stream = Enumerable.Range(0, 4000).Select(_ => rng.NextInt(50)).ToArray();
+    foreach (bool overlap in new[] { true, false })
+    {
+        var model = DecoderOnlyTransformer.Create(config, seed: 1);
+        var task = new LanguageModelTask(model, stream, [], batch: 4, block: 16, seed: 1);
+        var options = new TrainerOptions { Steps = 1, Schedule = "constant", Warmup = 0, DataParallel = new DataParallelOptions { BucketBytes = 64 << 10, Overlap = overlap } };
+        using var trainer = new Trainer(model, task, options, communicator: world);
+        trainer.Run();
+        if (world.Rank == 0)
+            Console.WriteLine($"overlap={overlap} buckets={trainer.Parallel!.Buckets.Buckets.Count} launched_during_pass={trainer.Parallel.Buckets.LaunchedDuringPass}");
+    }
     return 0;
 }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Attend.Cli.Bench;
 using Attend.Cli.Hosting;
 using Attend.Distributed;
@@ -25,7 +26,8 @@ internal sealed class BenchTrainCommand : CliCommand
         new("config", $"Configuration: {string.Join(", ", BenchConfig.Names)}.", "s2s-small", ValueName: "NAME"),
         new("threads", "Threads the kernels use.", "2", ValueName: "T"),
         new("steps", "Timed steps; the median is reported.", "10", ValueName: "N"),
-        new("warmup", "Untimed steps first.", "2", ValueName: "N"),
+        new("warmup", "Untimed steps first, at least.", "3", ValueName: "N"),
+        new("warmup-seconds", "Warm up for at least this long, and until a step compiles no method (the JIT's tiers settle).", "3", ValueName: "S"),
         new("peak-gflops", "The GFLOP/s the MFU divides by; default OpenBLAS sgemm measured here (92 on 1 thread, 182 on 2).", null, ValueName: "X"),
         new("bucket-mb", "Under mpirun: the size of a gradient bucket.", "4", ValueName: "MB"),
         new("no-overlap", "Under mpirun: sum the gradients after the backward pass instead of during it.", IsFlag: true),
@@ -42,6 +44,7 @@ internal sealed class BenchTrainCommand : CliCommand
         int threads = args.GetInt("threads", 1, 256);
         int steps = args.GetInt("steps", 1, 100_000);
         int warmup = args.GetInt("warmup", 0, 100_000);
+        double warmupSeconds = args.GetDoubleOrNull("warmup-seconds", 0) ?? 3;
         double peak = args.GetDoubleOrNull("peak-gflops", 1e-3) ?? BenchReport.DefaultPeakGflops(threads);
         KernelThreads.Count = threads;
 
@@ -57,23 +60,20 @@ internal sealed class BenchTrainCommand : CliCommand
         Func<Random, Func<float>> prepare = model is DecoderOnlyTransformer lm ? LanguageModelStep(config, lm, parallel)
             : TranslationStep(config, (Seq2SeqTransformer)model, parallel);
         var rng = new Random(1234);
-        for (int i = 0; i < warmup; i++)
-            prepare(rng)();
-        var times = new List<double>(steps);
-        var allocated = new List<double>(steps);
+        // every rank of a data-parallel run must take the same steps: there the warm-up is the fixed count alone
+        int warmupSteps = WarmUp(prepare, rng, warmup, parallel is null ? warmupSeconds : 0);
+        var samples = new StepSample[steps];
+        long jitMethods = JitInfo.GetCompiledMethodCount();
+        TimeSpan jitTime = JitInfo.GetCompilationTime();
         TimeSpan waitedBefore = parallel?.Waited ?? TimeSpan.Zero;
-        float loss = 0;
         for (int i = 0; i < steps; i++)
-        {
-            Func<float> step = prepare(rng);
-            long bytes = GC.GetTotalAllocatedBytes(precise: true);
-            long start = Stopwatch.GetTimestamp();
-            loss = step();
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            allocated.Add((GC.GetTotalAllocatedBytes(precise: true) - bytes) / 1024.0);
-        }
+            samples[i] = StepSample.Measure(prepare(rng));
+        jitMethods = JitInfo.GetCompiledMethodCount() - jitMethods;
+        jitTime = JitInfo.GetCompilationTime() - jitTime;
 
+        double[] times = samples.Select(x => x.Ms).ToArray();
         double ms = BenchReport.Median(times);
+        float loss = samples[^1].Loss;
         int tokens = config.Batch * config.TargetLength;
         double gflops = ModelFlops.TrainingStep(config) / (ms / 1000) / 1e9;
         int ranks = parallel?.Size ?? 1;
@@ -85,9 +85,48 @@ internal sealed class BenchTrainCommand : CliCommand
             ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()), ("max_step_ms", times.Max()),
             ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / (peak * ranks)),
             ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
-            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss), ("parameters", model.Parameters.Count),
+            ("allocated_kb_per_step", BenchReport.Median(samples.Select(x => x.AllocatedKb).ToArray())), ("loss", (double)loss),
+            ("parameters", model.Parameters.Count),
+            ("warmup_steps", warmupSteps), ("jit_methods_in_timed_steps", jitMethods), ("jit_ms_in_timed_steps", jitTime.TotalMilliseconds),
+            ("worker_wakeups_per_step", BenchReport.Median(samples.Select(x => (double)x.Wakeups).ToArray())),
         ]));
         return 0;
+    }
+
+    // Untimed steps until the steady state: at least `steps` of them, at least `seconds` long, and no method compiled in
+    // the last second (or the last two steps, if longer). The JIT compiles a method first quickly (tier 0), counts its
+    // calls and recompiles the hot ones in the background in batches, after a delay; steps timed while that goes on are
+    // slower, and the background compiler takes one of the cores. A JIT still busy after ten times `seconds` ends it too.
+    private static int WarmUp(Func<Random, Func<float>> prepare, Random rng, int steps, double seconds)
+    {
+        long start = Stopwatch.GetTimestamp(), quietSince = start, compiled = JitInfo.GetCompiledMethodCount();
+        double lastStep = 0;
+        for (int done = 0; ; done++)
+        {
+            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            bool quiet = Stopwatch.GetElapsedTime(quietSince).TotalSeconds >= Math.Max(1.0, 2 * lastStep);
+            if (done >= steps && (seconds == 0 || (elapsed >= seconds && quiet) || elapsed >= 10 * seconds))
+                return done;
+            lastStep = StepSample.Measure(prepare(rng)).Ms / 1000;   // the timed steps' own code, so it is compiled too
+            if (JitInfo.GetCompiledMethodCount() != compiled)
+            {
+                compiled = JitInfo.GetCompiledMethodCount();
+                quietSince = Stopwatch.GetTimestamp();
+            }
+        }
+    }
+
+    // One step's wall time, managed allocation and worker wake-ups.
+    private readonly record struct StepSample(double Ms, double AllocatedKb, long Wakeups, float Loss)
+    {
+        public static StepSample Measure(Func<float> step)
+        {
+            long bytes = GC.GetTotalAllocatedBytes(precise: true), woken = KernelThreads.WorkerWakeups;
+            long start = Stopwatch.GetTimestamp();
+            float loss = step();
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            return new StepSample(ms, (GC.GetTotalAllocatedBytes(precise: true) - bytes) / 1024.0, KernelThreads.WorkerWakeups - woken, loss);
+        }
     }
 
     private static Func<Random, Func<float>> TranslationStep(BenchConfig config, Seq2SeqTransformer model, DataParallel? parallel)

@@ -63,6 +63,9 @@ public sealed class GradientBuckets : IDisposable
     /// <summary>Time the caller spent in <see cref="FinishBackward"/> waiting for reductions, summed over all steps.</summary>
     public TimeSpan Waited { get; private set; }
 
+    /// <summary>How many buckets the last pass launched while it was still running (0 without overlap).</summary>
+    public int LaunchedDuringPass { get; private set; }
+
     /// <summary>Prepares a backward pass: no gradient is final yet.</summary>
     public void BeginBackward()
     {
@@ -93,6 +96,7 @@ public sealed class GradientBuckets : IDisposable
     public void FinishBackward()
     {
         long start = Stopwatch.GetTimestamp();
+        LaunchedDuringPass = _launched;
         Launch(_buckets.Length);
         lock (_gate)
         {

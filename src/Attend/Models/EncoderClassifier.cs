@@ -7,7 +7,7 @@ namespace Attend.Models;
 /// An encoder with mean pooling over the non-padding positions and a linear head: classification, and pooled
 /// sentence embeddings for feature extraction. Names: tok_emb.embedding.weight, encoder.layers.N..., encoder.norm, classifier.
 /// </summary>
-public sealed class EncoderClassifier : ITransformerModel
+public sealed class EncoderClassifier : ISentenceEncoder
 {
     private EncoderClassifier(ModelConfig config, ulong seed)
     {

@@ -65,6 +65,40 @@ public sealed class DropoutMasks(ulong seed)
         }
     }
 
+    /// <summary>
+    /// The next dropout as a counter-based mask (<see cref="Kernels.CounterDropout"/>) over a tensor whose outermost
+    /// dimension is <paramref name="batch"/>: it takes the place of a <see cref="Fill"/> call and cuts the tensor into the
+    /// same slices, but any block of it can be regenerated on demand (tiled attention's backward pass) instead of stored.
+    /// </summary>
+    public CounterMask NextCounterMask(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        int slices = _sequences;
+        ulong key = _key;
+        if (slices == 0)
+        {
+            slices = 1;
+            key = Stream.NextUInt64();
+        }
+        if (batch % slices != 0)
+            throw new ArgumentException($"DropoutMasks: a batch of {batch} does not split into {slices} sequences");
+        return new CounterMask(Mix(key ^ (ulong)_call++), _first, batch / slices);
+    }
+
+    /// <summary>
+    /// One counter-based dropout mask: batch entry b belongs to the slice of sequence FirstSequence + b / EntriesPerSlice,
+    /// whose seed is Mix(CallKey ^ sequence) (as <see cref="Fill"/> seeds it), and its elements are counted from
+    /// (b mod EntriesPerSlice) times the entry's size within that slice.
+    /// </summary>
+    public readonly record struct CounterMask(ulong CallKey, int FirstSequence, int EntriesPerSlice)
+    {
+        /// <summary>The seed of batch entry <paramref name="entry"/>'s slice.</summary>
+        public ulong Seed(int entry) => Mix(CallKey ^ (ulong)(FirstSequence + entry / EntriesPerSlice));
+
+        /// <summary>The counter of batch entry <paramref name="entry"/>'s first element within its slice.</summary>
+        public long Offset(int entry, long entrySize) => entry % EntriesPerSlice * entrySize;
+    }
+
     // SplitMix64's finaliser: every input bit changes about half the output bits.
     private static ulong Mix(ulong z)
     {

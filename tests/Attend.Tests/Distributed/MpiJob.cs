@@ -55,9 +55,12 @@ internal static class MpiJob
         Start([.. Launcher(ranks), program, .. args]).Wait(timeout);
 
     /// <summary>Starts mpirun with <paramref name="arguments"/> (launcher options, program and its arguments).</summary>
-    public static RunningJob Start(IEnumerable<string> arguments)
+    public static RunningJob Start(IEnumerable<string> arguments) => StartProcess(s_mpirun.Value ?? "mpirun", arguments);
+
+    /// <summary>Starts <paramref name="program"/> (mpirun, or a script that runs it) with its output collected.</summary>
+    public static RunningJob StartProcess(string program, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(s_mpirun.Value ?? "mpirun")
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
