@@ -14,6 +14,7 @@ internal sealed class AddedVocabulary
     private readonly Matcher? _normalized;
     private readonly Dictionary<int, AddedToken> _byId = [];
     private readonly Dictionary<string, int> _byContent = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, string> _normalizedContent = [];
 
     public AddedVocabulary(IEnumerable<AddedToken> tokens, Normalizer? normalizer)
     {
@@ -27,7 +28,12 @@ internal sealed class AddedVocabulary
             if (t.Content.Length == 0)
                 continue;
             if (t.Normalized && normalizer is not null)
-                normalized.Add((normalizer.Normalize(t.Content), t));
+            {
+                string form = normalizer.Normalize(t.Content);
+                normalized.Add((form, t));
+                if (form != t.Content)
+                    _normalizedContent[t.Id] = form;
+            }
             else if (t.Normalized)
                 normalized.Add((t.Content, t));
             else
@@ -46,6 +52,9 @@ internal sealed class AddedVocabulary
     public AddedToken? ById(int id) => _byId.GetValueOrDefault(id);
 
     public int IdOf(string content) => _byContent.GetValueOrDefault(content, -1);
+
+    /// <summary>The string a decoder gets for an added token: its normalized form when it is matched normalized (as Hugging Face).</summary>
+    public string DecodingForm(AddedToken token) => _normalizedContent.GetValueOrDefault(token.Id, token.Content);
 
     /// <summary>
     /// Splits <paramref name="text"/> into spans (start, end, id): id is the added token's, or -1 for text between.

@@ -56,12 +56,14 @@ internal sealed class EncodingParts
     {
         if (count >= Count)
             return;
-        int drop = Count - count, at = fromEnd ? 0 : count;
+        int total = Count, drop = total - count, at = fromEnd ? 0 : count;
         Ids.RemoveRange(at, drop);
-        if (!Detailed)
-            return;
-        Tokens.RemoveRange(at, drop);
-        TypeIds.RemoveRange(at, drop);
-        SpecialMask.RemoveRange(at, drop);
+        // Detail lists are trimmed when they are filled (type ids and the mask come after the model's pass).
+        if (Tokens.Count == total)
+            Tokens.RemoveRange(at, drop);
+        if (TypeIds.Count == total)
+            TypeIds.RemoveRange(at, drop);
+        if (SpecialMask.Count == total)
+            SpecialMask.RemoveRange(at, drop);
     }
 }

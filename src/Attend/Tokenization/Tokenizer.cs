@@ -17,6 +17,9 @@ public sealed partial class Tokenizer
     private static List<int>? t_buffer;
 
     [ThreadStatic]
+    private static List<int>? t_sequence;
+
+    [ThreadStatic]
     private static PieceList? t_pieces;
 
     [ThreadStatic]
@@ -25,6 +28,7 @@ public sealed partial class Tokenizer
     private readonly BpeModel? _byteLevel;
     private readonly PreTokenizer? _fastSplit;
     private readonly bool _fastDecode;
+    private readonly BertWordPieceEncoder? _bert;
     private readonly int _size;
 
     internal Tokenizer(TokenizerModel model, IEnumerable<AddedToken> addedTokens, Normalizer? normalizer, PreTokenizerStep? preTokenizer,
@@ -49,6 +53,9 @@ public sealed partial class Tokenizer
             _byteLevel = _fastSplit is null ? null : bpe;
             _fastDecode = _byteLevel is not null && decoder is ByteLevelDecoder;
         }
+        if (normalizer is BertNormalizer bn && preTokenizer == CharacterClassPreTokenizer.BertPreTokenizer && model is WordPieceModel wp
+            && !Added.HasNormalizedTokens)
+            _bert = new BertWordPieceEncoder(bn, wp);
     }
 
     /// <summary>The size of the id space (largest id + 1): the rows an embedding table needs.</summary>
@@ -142,10 +149,24 @@ public sealed partial class Tokenizer
         {
             EncodeSequence(text, destination, null);
         }
+        else if (Truncation is null && Padding is null)
+        {
+            List<int> sequence = t_sequence ??= new List<int>(256);
+            sequence.Clear();
+            EncodeSequence(text, sequence, null);
+            if (!PostProcessor!.TryAppendSingleIds(sequence, addSpecialTokens, destination))
+            {
+                var a = new EncodingParts(detailed: false);
+                a.Ids.AddRange(sequence);
+                destination.AddRange(Finish(a, null, addSpecialTokens).Ids);
+            }
+            if (sequence.Capacity > 1 << 16)
+                t_sequence = null;
+        }
         else
         {
             var a = new EncodingParts(detailed: false);
-            EncodeSequence(text, a.Ids, null);
+            EncodeLimited(text, a, first: true);
             destination.AddRange(Finish(a, null, addSpecialTokens).Ids);
         }
         if (addSpecialTokens && Options.AddEos && EosId is int eos)
@@ -160,12 +181,12 @@ public sealed partial class Tokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var a = new EncodingParts(detailed: true);
-        EncodeSequence(text, a.Ids, a.Tokens);
+        EncodeLimited(text, a, first: true);
         EncodingParts? b = null;
         if (pair is not null)
         {
             b = new EncodingParts(detailed: true);
-            EncodeSequence(pair, b.Ids, b.Tokens);
+            EncodeLimited(pair, b, first: false);
         }
         foreach (EncodingParts part in b is null ? [a] : new[] { a, b })
         {
@@ -198,7 +219,7 @@ public sealed partial class Tokenizer
             if (added is not null)
             {
                 if (!(skipSpecialTokens && added.Special))
-                    tokens.Add(added.Content);
+                    tokens.Add(Added.DecodingForm(added));
                 continue;
             }
             string token = Model.IdToToken(id) ?? throw UnknownId(id);
@@ -296,12 +317,42 @@ public sealed partial class Tokenizer
         attention?.InsertRange(at, Enumerable.Repeat(false, n));
     }
 
+    // With truncation, Hugging Face stops the model after the pre-token where the count reaches max_length (from the
+    // end for Left), keeping that pre-token whole; the exact cut happens later, with room for the special tokens.
+    private void EncodeLimited(ReadOnlySpan<char> text, EncodingParts part, bool first)
+    {
+        if (Truncation is null || (Truncation.Strategy == "only_second" && first))
+        {
+            EncodeSequence(text, part.Ids, part.Detailed ? part.Tokens : null);
+            return;
+        }
+        var splits = new List<int>();
+        EncodeSequence(text, part.Ids, part.Detailed ? part.Tokens : null, splits);
+        int max = Truncation.MaxLength;
+        if (!Truncation.FromLeft)
+        {
+            int keep = splits.FirstOrDefault(end => end >= max, part.Count);
+            part.Keep(keep, fromEnd: false);
+            return;
+        }
+        int total = part.Count;
+        for (int k = splits.Count - 1; k >= 0; k--)
+        {
+            int start = k == 0 ? 0 : splits[k - 1];
+            if (total - start >= max)
+            {
+                part.Keep(total - start, fromEnd: true);
+                return;
+            }
+        }
+    }
+
     // One sequence before post-processing: added tokens, then normalization, pre-tokenization and the model between them.
-    private void EncodeSequence(ReadOnlySpan<char> text, List<int> ids, List<string>? tokens)
+    private void EncodeSequence(ReadOnlySpan<char> text, List<int> ids, List<string>? tokens, List<int>? splits = null)
     {
         if (Added.IsEmpty && Normalizer is null)
         {
-            EncodeText(text, atStart: true, ids, tokens);
+            EncodeText(text, atStart: true, ids, tokens, splits);
             return;
         }
         List<(int Start, int End, int Id)> spans = t_spans ??= [];
@@ -315,14 +366,17 @@ public sealed partial class Tokenizer
             {
                 ids.Add(id);
                 tokens?.Add(text[start..stop].ToString());
+                splits?.Add(ids.Count);
                 continue;
             }
             if (Normalizer is null && !Added.HasNormalizedTokens)
             {
-                EncodeText(text[start..stop], start == 0, ids, tokens);
+                EncodeText(text[start..stop], start == 0, ids, tokens, splits);
                 continue;
             }
-            string normalized = Normalizer?.Normalize(text[start..stop].ToString()) ?? text[start..stop].ToString();
+            if (_bert is not null && tokens is null && splits is null && _bert.TryEncode(text[start..stop], ids))
+                continue;
+            string normalized = Normalizer?.Normalize(text[start..stop]) ?? text[start..stop].ToString();
             int inner = spans.Count;
             Added.Split(normalized, normalizedSet: true, Options.RecognizeSpecialTokens, spans);
             for (int k = inner; k < spans.Count; k++)
@@ -332,10 +386,11 @@ public sealed partial class Tokenizer
                 {
                     ids.Add(innerId);
                     tokens?.Add(normalized[a..b]);
+                    splits?.Add(ids.Count);
                 }
                 else
                 {
-                    EncodeText(normalized.AsSpan(a, b - a), start == 0 && a == 0, ids, tokens);
+                    EncodeText(normalized.AsSpan(a, b - a), start == 0 && a == 0, ids, tokens, splits);
                 }
             }
             spans.RemoveRange(inner, spans.Count - inner);
@@ -343,7 +398,8 @@ public sealed partial class Tokenizer
         spans.RemoveRange(mark, spans.Count - mark);
     }
 
-    private void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> ids, List<string>? tokens)
+    // splits, when given, receives the id count after each pre-token (for Hugging Face's early truncation).
+    private void EncodeText(ReadOnlySpan<char> text, bool atStart, List<int> ids, List<string>? tokens, List<int>? splits = null)
     {
         // Hugging Face's pre-tokenizers prepend nothing to an empty piece, so empty text gives no tokens.
         if (text.IsEmpty)
@@ -352,11 +408,16 @@ public sealed partial class Tokenizer
         if (_byteLevel is not null)
         {
             foreach ((int start, int length) in _fastSplit!.Split(text))
+            {
                 _byteLevel.TokenizeBytes(text.Slice(start, length), ids);
+                splits?.Add(ids.Count);
+            }
         }
         else if (PreTokenizerStep is null)
         {
-            Model.Tokenize(text, ids);
+            Model.Tokenize(text, ids, tokens);
+            splits?.Add(ids.Count);
+            return;
         }
         else
         {
@@ -365,8 +426,12 @@ public sealed partial class Tokenizer
             pieces.Clear();
             PreTokenizerStep.Split(text, atStart, pieces);
             for (int i = 0; i < pieces.Count; i++)
-                Model.Tokenize(pieces[i], ids);
+            {
+                Model.Tokenize(pieces[i], ids, tokens);
+                splits?.Add(ids.Count);
+            }
             t_pieces = pieces;
+            return;
         }
         if (tokens is not null)
             for (int i = first; i < ids.Count; i++)
@@ -382,7 +447,10 @@ public sealed partial class Tokenizer
             if (added is not null)
             {
                 if (!(skipSpecialTokens && added.Special))
-                    buffer.Write(ByteLevelAlphabet.TryToBytes(added.Content) ?? Encoding.UTF8.GetBytes(added.Content));
+                {
+                    string form = Added.DecodingForm(added);
+                    buffer.Write(ByteLevelAlphabet.TryToBytes(form) ?? Encoding.UTF8.GetBytes(form));
+                }
                 continue;
             }
             byte[] bytes = _byteLevel!.TokenBytes(id) ?? throw UnknownId(id);

@@ -81,6 +81,10 @@ internal static class ComponentReader
             case "WordPiece":
                 return new WordPieceModel(Vocabulary(json["vocab"]), json["unk_token"].StringOrNull() ?? "[UNK]",
                     json["continuing_subword_prefix"].StringOrNull() ?? "##", json["max_input_chars_per_word"].Int(100));
+            case "WordLevel":
+                return new WordLevelModel(Vocabulary(json["vocab"]), json["unk_token"].StringOrNull() ?? "<unk>");
+            case "Unigram":
+                return Unigram(json);
             default:
                 throw json["type"].Fail($"model type '{type}' is not supported (BPE, WordPiece, WordLevel, Unigram)");
         }
@@ -102,6 +106,7 @@ internal static class ComponentReader
             "Strip" => new StripNormalizer(json["strip_left"].Bool(true), json["strip_right"].Bool(true)),
             "Replace" => Replace(json),
             "Prepend" => new PrependNormalizer(json["prepend"].String()),
+            "Precompiled" => Precompiled(json["precompiled_charsmap"]),
             "Sequence" => new SequenceNormalizer(json["normalizers"].Items().Select(Normalizer).ToArray()),
             _ => throw json["type"].Fail($"normalizer '{type}' is not supported"),
         };
@@ -170,6 +175,38 @@ internal static class ComponentReader
         return vocab;
     }
 
+    private static UnigramModel Unigram(JsonField json)
+    {
+        var pieces = new List<(string, double)>();
+        foreach (JsonField item in json["vocab"].Items())
+        {
+            JsonField[] pair = item.Items().ToArray();
+            if (pair.Length != 2)
+                throw item.Fail("is not a [piece, score] pair");
+            pieces.Add((pair[0].String(), pair[1].Double()));
+        }
+        int? unk = json["unk_id"].IsNull ? null : json["unk_id"].Id();
+        if (unk >= pieces.Count)
+            throw json["unk_id"].Fail($"unk_id {unk} is outside the vocabulary of {pieces.Count} pieces");
+        return new UnigramModel(pieces.ToArray(), unk, json["byte_fallback"].Bool(false));
+    }
+
+    private static PrecompiledNormalizer Precompiled(JsonField json)
+    {
+        try
+        {
+            return new PrecompiledNormalizer(Convert.FromBase64String(json.String()));
+        }
+        catch (FormatException)
+        {
+            throw json.Fail("is not valid base64");
+        }
+        catch (ArgumentException e)
+        {
+            throw json.Fail(e.Message);
+        }
+    }
+
     private static BpeModel Bpe(JsonField json, int cacheCapacity)
     {
         JsonField dropout = json["dropout"];
@@ -221,6 +258,7 @@ internal static class ComponentReader
 
     private static string InferModelType(JsonField json) =>
         json.Has("merges") ? "BPE" : json.Has("continuing_subword_prefix") || json.Has("max_input_chars_per_word") ? "WordPiece"
+        : json["vocab"].Element.ValueKind == JsonValueKind.Array ? "Unigram" : json.Has("unk_token") ? "WordLevel"
         : throw json.Fail("has no \"type\"");
 
     private static ReplaceNormalizer Replace(JsonField json)

@@ -75,8 +75,6 @@ internal sealed class BpeModel : TokenizerModel
 
     public override int Size => _idToToken.Length;
 
-    public IReadOnlyDictionary<string, int> Vocabulary => _vocab;
-
     public override int TokenToId(ReadOnlySpan<char> token) => _lookup.TryGetValue(token, out int id) ? id : -1;
 
     public override string? IdToToken(int id) => (uint)id < (uint)_idToToken.Length ? _idToToken[id] : null;

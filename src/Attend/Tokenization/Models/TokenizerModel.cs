@@ -11,6 +11,19 @@ internal abstract class TokenizerModel
     /// <summary>Appends the ids of <paramref name="piece"/> to <paramref name="ids"/>.</summary>
     public abstract void Tokenize(ReadOnlySpan<char> piece, List<int> ids);
 
+    /// <summary>
+    /// Appends the ids of <paramref name="piece"/> and, when <paramref name="tokens"/> is given, their token strings:
+    /// the vocabulary entries, except where a model reports the text it covered (Unigram's unknown pieces).
+    /// </summary>
+    public virtual void Tokenize(ReadOnlySpan<char> piece, List<int> ids, List<string>? tokens)
+    {
+        int first = ids.Count;
+        Tokenize(piece, ids);
+        if (tokens is not null)
+            for (int i = first; i < ids.Count; i++)
+                tokens.Add(IdToToken(ids[i]) ?? "");
+    }
+
     /// <summary>The id of a vocabulary entry, or -1.</summary>
     public abstract int TokenToId(ReadOnlySpan<char> token);
 

@@ -12,7 +12,8 @@ internal sealed class WordPieceModel : TokenizerModel
 {
     private readonly Dictionary<string, int> _vocab;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _continuing;
+    private readonly SpanLookup _first;
+    private readonly SpanLookup _continuing;
     private readonly string?[] _idToToken;
     private readonly int _unkId;
     private readonly int _longest;
@@ -33,7 +34,8 @@ internal sealed class WordPieceModel : TokenizerModel
             if (continuingSubwordPrefix.Length > 0 && token.StartsWith(continuingSubwordPrefix, StringComparison.Ordinal))
                 continuing[token[continuingSubwordPrefix.Length..]] = id;
         }
-        _continuing = (continuingSubwordPrefix.Length > 0 ? continuing : vocab).GetAlternateLookup<ReadOnlySpan<char>>();
+        _first = new SpanLookup(vocab);
+        _continuing = new SpanLookup(continuingSubwordPrefix.Length > 0 ? continuing : vocab);
         _idToToken = new string?[size];
         foreach ((string token, int id) in vocab)
             _idToToken[id] ??= token;
@@ -45,8 +47,6 @@ internal sealed class WordPieceModel : TokenizerModel
     public string ContinuingSubwordPrefix { get; }
 
     public int MaxInputCharsPerWord { get; }
-
-    public IReadOnlyDictionary<string, int> Vocabulary => _vocab;
 
     public override int Size => _idToToken.Length;
 
@@ -67,7 +67,7 @@ internal sealed class WordPieceModel : TokenizerModel
         int start = 0;
         while (start < word.Length)
         {
-            Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> lookup = start == 0 ? _lookup : _continuing;
+            SpanLookup lookup = start == 0 ? _first : _continuing;
             int end = Math.Min(word.Length, start + _longest);
             if (end < word.Length && char.IsLowSurrogate(word[end]))
                 end--;

@@ -26,7 +26,9 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseChars, bo
 
     public bool Lowercase { get; } = lowercase;
 
-    public override string Normalize(string text)
+    public override string Normalize(string text) => Normalize(text.AsSpan());
+
+    public override string Normalize(ReadOnlySpan<char> text)
     {
         StringBuilder sb = t_builder ??= new StringBuilder(256);
         sb.Clear();
@@ -128,9 +130,9 @@ internal sealed class BertNormalizer(bool cleanText, bool handleChineseChars, bo
             or UnicodeCategory.OtherNotAssigned or UnicodeCategory.PrivateUse or UnicodeCategory.Surrogate;
     }
 
-    private static bool IsNonSpacingMark(int cp) => cp >= 0x300 && Rune.IsValid(cp) && Rune.GetUnicodeCategory(new Rune(cp)) == UnicodeCategory.NonSpacingMark;
+    internal static bool IsNonSpacingMark(int cp) => cp >= 0x300 && Rune.IsValid(cp) && Rune.GetUnicodeCategory(new Rune(cp)) == UnicodeCategory.NonSpacingMark;
 
-    private static bool IsChinese(int cp) => cp is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
+    internal static bool IsChinese(int cp) => cp is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
         or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B920 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF
         or >= 0x2F800 and <= 0x2FA1F;
 }

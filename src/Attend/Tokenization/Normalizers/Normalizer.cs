@@ -8,6 +8,9 @@ internal abstract class Normalizer
     /// <summary>The normalized text.</summary>
     public abstract string Normalize(string text);
 
+    /// <summary>The normalized text of a span (normalizers that work on spans avoid the copy).</summary>
+    public virtual string Normalize(ReadOnlySpan<char> text) => Normalize(text.ToString());
+
     /// <summary>Writes the component as tokenizer.json holds it.</summary>
     public abstract void Write(Utf8JsonWriter writer);
 }

@@ -29,6 +29,16 @@ internal sealed class BertProcessing : PostProcessor
 
     public override int AddedTokens(bool pair) => pair ? (Roberta ? 4 : 3) : 2;
 
+    public override bool TryAppendSingleIds(List<int> sequence, bool addSpecialTokens, List<int> destination)
+    {
+        if (addSpecialTokens)
+            destination.Add(Cls.Id);
+        destination.AddRange(sequence);
+        if (addSpecialTokens)
+            destination.Add(Sep.Id);
+        return true;
+    }
+
     public override List<EncodingParts> ProcessEncodings(List<EncodingParts> encodings, bool addSpecialTokens)
     {
         if (Roberta)

@@ -15,6 +15,12 @@ internal abstract class PostProcessor
     /// <summary>True when a single sequence comes out with the same ids it went in with (nothing added).</summary>
     public virtual bool KeepsSingleIds => AddedTokens(pair: false) == 0;
 
+    /// <summary>
+    /// The ids-only path for one sequence: appends the processed ids of <paramref name="sequence"/> to
+    /// <paramref name="destination"/> without building encodings; false when this processor has no such path.
+    /// </summary>
+    public virtual bool TryAppendSingleIds(List<int> sequence, bool addSpecialTokens, List<int> destination) => false;
+
     /// <summary>The encodings after processing (with <paramref name="addSpecialTokens"/> false only type ids may change).</summary>
     public abstract List<EncodingParts> ProcessEncodings(List<EncodingParts> encodings, bool addSpecialTokens);
 

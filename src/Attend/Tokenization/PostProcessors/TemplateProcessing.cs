@@ -31,6 +31,23 @@ internal sealed class TemplateProcessing : PostProcessor
     public override int AddedTokens(bool pair) =>
         (pair ? Pair : Single).Where(p => p.SpecialToken is not null).Sum(p => SpecialTokens[p.SpecialToken!].Ids.Count);
 
+    public override bool TryAppendSingleIds(List<int> sequence, bool addSpecialTokens, List<int> destination)
+    {
+        foreach (TemplatePiece piece in Single)
+        {
+            if (piece.SpecialToken is null)
+            {
+                if (piece.Sequence == 'A')
+                    destination.AddRange(sequence);
+            }
+            else if (addSpecialTokens)
+            {
+                destination.AddRange(SpecialTokens[piece.SpecialToken].Ids);
+            }
+        }
+        return true;
+    }
+
     public override List<EncodingParts> ProcessEncodings(List<EncodingParts> encodings, bool addSpecialTokens)
     {
         var result = new List<EncodingParts>();
