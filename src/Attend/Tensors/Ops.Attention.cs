@@ -54,9 +54,9 @@ public static partial class Ops
         int workers = RowParallel.Workers(b * heads, work);
         float[] scratch = Workspace.Rent(workers * TiledAttention.ScratchPerWorker, clear: false);
         var tiles = new TiledAttention(q, k, v, z, tk, keyPadding, causal, dropout, mask, lse, scratch);
-        RowParallel.For(b * heads, work, tiles, static (a, s, e, worker) => a.Forward(s, e, worker));
+        RowParallel.ForWorkers(b * heads, workers, tiles, static (a, s, e, worker) => a.Forward(s, e, worker));
         if (weights is not null)
-            RowParallel.For(b * heads, work, (tiles, weights), static (a, s, e, worker) => a.tiles.Weights(s, e, worker, a.weights));
+            RowParallel.ForWorkers(b * heads, workers, (tiles, weights), static (a, s, e, worker) => a.tiles.Weights(s, e, worker, a.weights));
         Workspace.Release(scratch);
         z.SaveForBackward(lse);
         if (z.RequiresGrad)
@@ -85,7 +85,7 @@ public static partial class Ops
         int workers = RowParallel.Workers(bhCount, work);
         float[] scratch = Workspace.Rent(workers * TiledAttention.ScratchPerWorker, clear: false);
         var tiles = new TiledAttention(q, k, v, z, tk, z.Saved.Mask, z.Saved.Flag0, z.Saved.Scalar, z.Saved.Counter, lse, scratch);
-        RowParallel.For(bhCount, work, tiles, static (a, s, e, worker) => a.Backward(s, e, worker));
+        RowParallel.ForWorkers(bhCount, workers, tiles, static (a, s, e, worker) => a.Backward(s, e, worker));
         Workspace.Release(scratch);
         Workspace.Release(lse);
     }

@@ -33,8 +33,9 @@ public static partial class Ops
             count = divisor;
         float eps = labelSmoothing;
         float[] lse = Workspace.Rent(rows, clear: false), rowLoss = Workspace.Rent(rows, clear: true);
-        float[] scratch = Workspace.Rent(RowParallel.Workers(rows, v * 3L) * v, clear: false);
-        RowParallel.For(rows, v * 3L, (logits, targets, ignoreIndex, eps, lse, rowLoss, scratch), static (a, s, e, worker) =>
+        int workers = RowParallel.Workers(rows, v * 3L);
+        float[] scratch = Workspace.Rent(workers * v, clear: false);
+        RowParallel.ForWorkers(rows, workers, (logits, targets, ignoreIndex, eps, lse, rowLoss, scratch), static (a, s, e, worker) =>
         {
             int v = a.logits.Shape.Last;
             Span<float> buffer = a.scratch.AsSpan(worker * v, v);

@@ -41,8 +41,9 @@ public static partial class Ops
         int chunks = (rows + LayerNormChunkRows - 1) / LayerNormChunkRows;
         float[] partial = Workspace.Rent(chunks * 2 * n, clear: true);
         long work = (long)LayerNormChunkRows * n * 4;
-        float[]? scratchAll = x.RequiresGrad ? null : Workspace.Rent(RowParallel.Workers(chunks, work) * n, clear: false);
-        RowParallel.For(chunks, work, (x, gamma, y, mean, rstd, partial, scratchAll), static (a, s, e, worker) =>
+        int workers = RowParallel.Workers(chunks, work);
+        float[]? scratchAll = x.RequiresGrad ? null : Workspace.Rent(workers * n, clear: false);
+        RowParallel.ForWorkers(chunks, workers, (x, gamma, y, mean, rstd, partial, scratchAll), static (a, s, e, worker) =>
         {
             int n = a.x.Shape.Last, rows = a.x.Shape.Rows;
             Span<float> dXAll = a.x.RequiresGrad ? a.x.Grad : Span<float>.Empty;

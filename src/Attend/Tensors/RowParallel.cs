@@ -19,9 +19,15 @@ internal static class RowParallel
     /// so an operation can rent one scratch buffer per worker on the calling thread before the loop;
     /// <paramref name="workPerRow"/> decides whether threads pay off.
     /// </summary>
-    public static void For<TState>(int rows, long workPerRow, TState state, Action<TState, int, int, int> body)
+    public static void For<TState>(int rows, long workPerRow, TState state, Action<TState, int, int, int> body) =>
+        ForWorkers(rows, Workers(rows, workPerRow), state, body);
+
+    /// <summary>
+    /// <see cref="For{TState}"/> on exactly <paramref name="threads"/> workers: the count the operation sized its
+    /// per-worker scratch with (<see cref="KernelThreads.Count"/> may change in between, on another thread).
+    /// </summary>
+    public static void ForWorkers<TState>(int rows, int threads, TState state, Action<TState, int, int, int> body)
     {
-        int threads = Workers(rows, workPerRow);
         if (threads <= 1)
         {
             body(state, 0, rows, 0);
