@@ -7,8 +7,9 @@ namespace Attend.Server.Tests;
 /// <summary>
 /// Checkpoint folders of the three model families, small and freshly initialised (the server's behaviour, not the
 /// models' quality, is under test): "enc" an encoder classifier (max_len 32, labels a/b/c), "lm" a decoder-only model
-/// (max_len 512, so a generation can run long enough to be interrupted), "mt" an encoder-decoder (max_len 32).
-/// Written once per test run into a temporary folder.
+/// (max_len 512), "mt" an encoder-decoder (max_len 32); and, not served unless a test asks, "long" a wider decoder-only
+/// model with max_len 8192, whose full generation takes seconds, far longer than a disconnect takes to reach the
+/// server. Written once per test run into a temporary folder.
 /// </summary>
 internal static class TestModels
 {
@@ -21,6 +22,8 @@ internal static class TestModels
     public static string Lm => Path.Combine(Root, "lm");
 
     public static string Mt => Path.Combine(Root, "mt");
+
+    public static string LongLm => Path.Combine(Root, "long");
 
     public static IReadOnlyList<(string, string)> All => [("enc", Enc), ("lm", Lm), ("mt", Mt)];
 
@@ -42,6 +45,11 @@ internal static class TestModels
         {
             ModelType = "decoder_only", DecoderLayers = 2, MaxLen = 512, Positional = "learned", NormFirst = true, Activation = "gelu",
         }, 8), tokenizer);
+        Checkpoint.Save(Path.Combine(root, "long"), DecoderOnlyTransformer.Create(common with
+        {
+            ModelType = "decoder_only", DModel = 256, Heads = 4, DFF = 512, DecoderLayers = 2, MaxLen = 8192,
+            Positional = "learned", NormFirst = true,
+        }, 10), tokenizer);
         Checkpoint.Save(Path.Combine(root, "mt"), Seq2SeqTransformer.Create(common with
         {
             ModelType = "seq2seq", EncoderLayers = 2, DecoderLayers = 2, MaxLen = 32,
