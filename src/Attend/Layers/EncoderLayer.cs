@@ -3,24 +3,30 @@ using Attend.Tensors;
 namespace Attend.Layers;
 
 /// <summary>
-/// One encoder layer, named as PyTorch's nn.TransformerEncoderLayer ("{name}.self_attn", "linear1", "linear2", "norm1", "norm2").
+/// One encoder layer, named as PyTorch's nn.TransformerEncoderLayer ("{name}.self_attn", "linear1", "linear2", "norm1", "norm2")
+/// or as Hugging Face's BertLayer (<see cref="EncoderLayerNames"/>).
 /// Post-norm (the paper): x = LN1(x + SA(x)); x = LN2(x + FFN(x)). Pre-norm: x = x + SA(LN1(x)); x = x + FFN(LN2(x)).
 /// </summary>
 public sealed class EncoderLayer
 {
     private readonly DropoutSource _dropout;
 
-    /// <summary>Declares the layer's parameters under <paramref name="name"/>.</summary>
+    /// <summary>Declares the layer's parameters under <paramref name="name"/>, with nn.TransformerEncoderLayer's names.</summary>
     public EncoderLayer(ParameterStore store, string name, ModelShape shape, DropoutSource dropout)
+        : this(store, EncoderLayerNames.PyTorch(name), shape, dropout)
+    {
+    }
+
+    /// <summary>Declares the layer's parameters under <paramref name="names"/> (PyTorch's or BERT's).</summary>
+    public EncoderLayer(ParameterStore store, EncoderLayerNames names, ModelShape shape, DropoutSource dropout)
     {
         _dropout = dropout;
         NormFirst = shape.NormFirst;
-        SelfAttention = new MultiHeadAttention(store, $"{name}.self_attn.in_proj_weight", $"{name}.self_attn.in_proj_bias",
-            $"{name}.self_attn.out_proj", shape.DModel, shape.Heads, dropout);
-        FeedForward = new FeedForward(new Linear(store, $"{name}.linear1", shape.DModel, shape.DFF),
-            new Linear(store, $"{name}.linear2", shape.DFF, shape.DModel), shape.Gelu, dropout);
-        Norm1 = new LayerNorm(store, $"{name}.norm1", shape.DModel, shape.LayerNormEps);
-        Norm2 = new LayerNorm(store, $"{name}.norm2", shape.DModel, shape.LayerNormEps);
+        SelfAttention = new MultiHeadAttention(store, names.SelfAttention, shape.DModel, shape.Heads, dropout);
+        FeedForward = new FeedForward(new Linear(store, names.Linear1, shape.DModel, shape.DFF),
+            new Linear(store, names.Linear2, shape.DFF, shape.DModel), shape.Activation, dropout);
+        Norm1 = new LayerNorm(store, names.Norm1, shape.DModel, shape.LayerNormEps);
+        Norm2 = new LayerNorm(store, names.Norm2, shape.DModel, shape.LayerNormEps);
     }
 
     /// <summary>Self-attention.</summary>

@@ -13,14 +13,30 @@ public sealed class MultiHeadAttention
 
     /// <summary>Declares W_in "{inWeight}" [3 dModel, dModel], b_in "{inBias}", and W_out, b_out as "{outName}.weight/bias".</summary>
     public MultiHeadAttention(ParameterStore store, string inWeight, string inBias, string outName, int dModel, int heads, DropoutSource dropout)
+        : this(store, AttentionNames.Packed(inWeight, inBias, outName), dModel, heads, dropout)
+    {
+    }
+
+    /// <summary>
+    /// Declares the parameters under <paramref name="names"/>: a packed W_in, or Q, K and V weights stored apart but
+    /// next to each other, so that W_in is still one [3 dModel, dModel] tensor over them.
+    /// </summary>
+    public MultiHeadAttention(ParameterStore store, AttentionNames names, int dModel, int heads, DropoutSource dropout)
     {
         if (heads <= 0 || dModel % heads != 0)
             throw new ArgumentException($"MultiHeadAttention: dModel {dModel} is not divisible by {heads} heads");
+        if (names.InWeights.Count is not (1 or 3) || names.InBiases.Count != names.InWeights.Count)
+            throw new ArgumentException("MultiHeadAttention: the input projection is one packed weight or three (Q, K, V), with as many biases");
         DModel = dModel;
         Heads = heads;
-        InWeight = store.Create(inWeight, new Shape(3 * dModel, dModel), ParameterInit.XavierUniform);
-        InBias = store.Create(inBias, new Shape(3 * dModel), ParameterInit.Zeros);
-        Out = new Linear(store, outName, dModel, dModel);
+        bool packed = names.InWeights.Count == 1;
+        InWeight = packed
+            ? store.Create(names.InWeights[0], new Shape(3 * dModel, dModel), ParameterInit.XavierUniform)
+            : store.CreatePacked(names.InWeights, new Shape(dModel, dModel), ParameterInit.XavierUniform);
+        InBias = packed
+            ? store.Create(names.InBiases[0], new Shape(3 * dModel), ParameterInit.Zeros)
+            : store.CreatePacked(names.InBiases, new Shape(dModel), ParameterInit.Zeros);
+        Out = new Linear(store, names.Out, dModel, dModel);
         _dropout = dropout;
     }
 

@@ -1,0 +1,139 @@
+using Attend.Layers;
+using Attend.Tensors;
+
+namespace Attend.Models;
+
+/// <summary>
+/// A BERT-family encoder with Hugging Face's tensor names (BertModel's: embeddings.word_embeddings.weight,
+/// embeddings.position_embeddings.weight, embeddings.token_type_embeddings.weight, embeddings.LayerNorm,
+/// encoder.layer.N..., pooler.dense; classifier for a classification head), built from the encoder layers of the other
+/// families (the pad token's word embedding gets no gradient, as nn.Embedding(padding_idx)): h_0 = LayerNorm(word(x) + position(t) + type(s)) (no sqrt(d) scaling), then post-norm layers with exact
+/// GELU, every norm with the config's epsilon. A sentence embedding pools the last hidden states as the config says
+/// (mean over the non-padding positions, the [CLS] position, the maximum, or the pooler tanh(W h_[CLS] + b)) and,
+/// when asked, scales it to unit length.
+/// </summary>
+public sealed class BertModel : ITransformerModel
+{
+    private BertModel(ModelConfig config, ulong seed)
+    {
+        Config = config.Validate();
+        if (config.ModelType != "bert")
+            throw new ArgumentException($"BertModel: config has model_type '{config.ModelType}'");
+        if (config.Positional != "learned" || config.ScaleEmbeddings || config.NormFirst)
+            throw new ArgumentException("BertModel: BERT has learned positions, unscaled embeddings and post-norm layers (positional learned, scale_embeddings false, norm_first false)");
+        Parameters = new ParameterStore();
+        Dropout = new DropoutSource(config.Dropout, seed ^ 0x5EED);
+        WordEmbedding = new Embedding(Parameters, "embeddings.word_embeddings.weight", config.SrcVocabSize, config.DModel, scale: false, ParameterInit.SmallNormal, config.PadId);
+        Positions = new PositionalEncoding(Parameters, "embeddings.position_embeddings.weight", config.MaxLen, config.DModel, learned: true);
+        TokenTypeEmbedding = new Embedding(Parameters, "embeddings.token_type_embeddings.weight", config.TypeVocabSize, config.DModel, scale: false, ParameterInit.SmallNormal);
+        EmbeddingNorm = new LayerNorm(Parameters, "embeddings.LayerNorm", config.DModel, config.LayerNormEps);
+        Layers = Enumerable.Range(0, config.EncoderLayers)
+            .Select(i => new EncoderLayer(Parameters, EncoderLayerNames.Bert($"encoder.layer.{i}"), config.Shape, Dropout)).ToArray();
+        Pooler = config.Pooler ? new Linear(Parameters, "pooler.dense", config.DModel, config.DModel) : null;
+        Classifier = config.NumClasses > 0 ? new Linear(Parameters, "classifier", config.DModel, config.NumClasses) : null;
+        Parameters.Build(seed);
+    }
+
+    /// <summary>Builds a model with freshly initialised parameters from <paramref name="seed"/>.</summary>
+    public static BertModel Create(ModelConfig config, ulong seed = 1) => new(config, seed);
+
+    /// <inheritdoc/>
+    public ModelConfig Config { get; }
+
+    /// <inheritdoc/>
+    public ParameterStore Parameters { get; }
+
+    /// <inheritdoc/>
+    public DropoutSource Dropout { get; }
+
+    /// <summary>The word-piece embedding.</summary>
+    public Embedding WordEmbedding { get; }
+
+    /// <summary>The learned absolute positions.</summary>
+    public PositionalEncoding Positions { get; }
+
+    /// <summary>The token-type (segment) embedding.</summary>
+    public Embedding TokenTypeEmbedding { get; }
+
+    /// <summary>The norm of the summed embeddings.</summary>
+    public LayerNorm EmbeddingNorm { get; }
+
+    /// <summary>The post-norm encoder layers.</summary>
+    public EncoderLayer[] Layers { get; }
+
+    /// <summary>The pooler's dense layer (tanh follows), when the model has one.</summary>
+    public Linear? Pooler { get; }
+
+    /// <summary>The classification head, when the model has one (num_classes &gt; 0).</summary>
+    public Linear? Classifier { get; }
+
+    /// <summary>
+    /// The last hidden states [B, T, dModel] of ids [B, T]; padding [B * T] (true = padding) masks keys; tokenTypes
+    /// [B * T] are the segment ids (all 0 when null).
+    /// </summary>
+    public Tensor Forward(int[] ids, int batch, int length, bool[]? padding, int[]? tokenTypes = null)
+    {
+        if (length > Config.MaxLen)
+            throw new ArgumentException($"sequence of {length} tokens is longer than the model's max_position_embeddings {Config.MaxLen}");
+        Tensor x = Positions.Forward(WordEmbedding.Forward(ids, batch, length));                          // [B, T, dModel]
+        x = Ops.Add(x, TokenTypeEmbedding.Forward(tokenTypes ?? new int[ids.Length], batch, length));
+        x = Dropout.Apply(EmbeddingNorm.Forward(x));
+        foreach (EncoderLayer layer in Layers)
+            x = layer.Forward(x, padding);
+        return x;                                                                                         // [B, T, dModel]
+    }
+
+    /// <summary>The pooled sentence representation [B, dModel] as the config's pooling says, before any normalisation.</summary>
+    public Tensor Pool(int[] ids, int batch, int length, bool[]? padding, int[]? tokenTypes = null)
+    {
+        Tensor h = Forward(ids, batch, length, padding, tokenTypes);                                      // [B, T, dModel]
+        return Config.Pooling switch
+        {
+            "max" => Ops.MaxOverPositions(h, padding),
+            "cls" => WeightedSum(h, batch, length, ClsWeights(batch, length)),
+            "pooler" => Ops.Tanh(Pooler!.Forward(WeightedSum(h, batch, length, ClsWeights(batch, length)))),
+            _ => WeightedSum(h, batch, length, MeanWeights(batch, length, padding)),
+        };
+    }
+
+    /// <summary>Sentence embeddings [B, dModel]: the pooled representation, scaled to unit length when the config normalizes.</summary>
+    public Tensor Embed(int[] ids, int batch, int length, bool[]? padding, int[]? tokenTypes = null)
+    {
+        Tensor pooled = Pool(ids, batch, length, padding, tokenTypes);
+        return Config.Normalize ? Ops.L2Normalize(pooled) : pooled;
+    }
+
+    /// <summary>Class logits [B, classes] from the pooled representation; needs a classification head.</summary>
+    public Tensor Classify(int[] ids, int batch, int length, bool[]? padding, int[]? tokenTypes = null)
+    {
+        if (Classifier is null)
+            throw new InvalidOperationException("BertModel: this model has no classification head (num_classes 0)");
+        return Classifier.Forward(Dropout.Apply(Pool(ids, batch, length, padding, tokenTypes)));
+    }
+
+    // sum_t w[b, t] h[b, t, :] as one batched product: [B, 1, T] x [B, T, dModel] = [B, 1, dModel].
+    private Tensor WeightedSum(Tensor h, int batch, int length, float[] weights) =>
+        Ops.MatMul(Tensor.Wrap(weights, batch, 1, length), h).Reshape(batch, Config.DModel);
+
+    private static float[] ClsWeights(int batch, int length)
+    {
+        float[] w = new float[batch * length];
+        for (int b = 0; b < batch; b++)
+            w[b * length] = 1f;
+        return w;
+    }
+
+    private static float[] MeanWeights(int batch, int length, bool[]? padding)
+    {
+        float[] w = new float[batch * length];
+        for (int b = 0; b < batch; b++)
+        {
+            int count = 0;
+            for (int t = 0; t < length; t++)
+                count += padding is not null && padding[b * length + t] ? 0 : 1;
+            for (int t = 0; t < length; t++)
+                w[b * length + t] = padding is not null && padding[b * length + t] ? 0f : 1f / Math.Max(1, count);
+        }
+        return w;
+    }
+}
