@@ -44,6 +44,21 @@ public sealed class EncoderLayer
     /// <summary>True for pre-norm.</summary>
     public bool NormFirst { get; }
 
+    /// <summary>
+    /// Inference over sequences laid end to end without padding: x [N, dModel], lengths as
+    /// <see cref="MultiHeadAttention.ForwardUnpadded"/> takes them; returns [N, dModel].
+    /// </summary>
+    public Tensor ForwardUnpadded(Tensor x, int[] lengths)
+    {
+        if (NormFirst)
+        {
+            x = Ops.Add(x, SelfAttention.ForwardUnpadded(Norm1.Forward(x), lengths));
+            return Ops.Add(x, FeedForward.Forward(Norm2.Forward(x)));
+        }
+        x = Norm1.Forward(Ops.Add(x, SelfAttention.ForwardUnpadded(x, lengths)));
+        return Norm2.Forward(Ops.Add(x, FeedForward.Forward(x)));
+    }
+
     /// <summary>x [B, T, dModel] to [B, T, dModel]; padding [B * T] marks keys to ignore.</summary>
     public Tensor Forward(Tensor x, bool[]? padding)
     {

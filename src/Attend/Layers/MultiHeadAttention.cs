@@ -62,6 +62,16 @@ public sealed class MultiHeadAttention
     public float[]? LastWeights { get; private set; }
 
     /// <summary>
+    /// Bidirectional self-attention for inference over sequences laid end to end without padding: x [N, dModel], the
+    /// sequence s holding rows [sum of lengths before s, + lengths[s]); returns [N, dModel]. Outside autograd only.
+    /// </summary>
+    public Tensor ForwardUnpadded(Tensor x, int[] lengths)
+    {
+        Tensor qkv = Ops.Linear(x, InWeight, InBias);                        // [N, 3 dModel]
+        return Out.Forward(Ops.PackedSelfAttention(qkv, Heads, lengths));    // [N, dModel]
+    }
+
+    /// <summary>
     /// Self-attention when <paramref name="memory"/> is null (Q, K, V from x), else cross-attention (Q from x, K and V from memory).
     /// x [B, Tq, dModel]; memory [B, Tk, dModel]; keyPadding [B * Tk] (true = padding); returns [B, Tq, dModel].
     /// With a cache, self-attention appends the new keys and values, and cross-attention computes them once.
@@ -71,6 +81,13 @@ public sealed class MultiHeadAttention
         int d = DModel, h = Heads;
         Tensor q, k, v;
         int keyCount;
+        if (memory is null && cache is null && !causal && !CaptureWeights && !Autograd.IsEnabled && _dropout.Active == 0f
+            && x.Shape.Rank == 3 && Ops.IsRightPadded(keyPadding, x.Shape[0], x.Shape[1]))
+        {
+            // inference: attention reads Q, K, V in place from the packed projection and writes Z with its heads merged
+            Tensor packed = Ops.Linear(x, InWeight, InBias);                  // [B, T, 3 dModel]
+            return Out.Forward(Ops.PackedSelfAttention(packed, h, keyPadding)); // [B, T, dModel]
+        }
         if (memory is null)
         {
             Tensor qkv = Ops.Linear(x, InWeight, InBias);        // [B, T, 3 dModel]

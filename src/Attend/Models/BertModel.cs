@@ -96,11 +96,63 @@ public sealed class BertModel : ITransformerModel
         };
     }
 
-    /// <summary>Sentence embeddings [B, dModel]: the pooled representation, scaled to unit length when the config normalizes.</summary>
+    /// <summary>
+    /// Sentence embeddings [B, dModel]: the pooled representation, scaled to unit length when the config normalizes.
+    /// Outside autograd, with right padding, the padding is left out of the computation altogether: the batch's
+    /// tokens run end to end as one [N, dModel] matrix and attention stays within each sentence (same result).
+    /// </summary>
     public Tensor Embed(int[] ids, int batch, int length, bool[]? padding, int[]? tokenTypes = null)
     {
-        Tensor pooled = Pool(ids, batch, length, padding, tokenTypes);
+        Tensor pooled = !Autograd.IsEnabled && Dropout.Active == 0f && Ops.IsRightPadded(padding, batch, length)
+            ? PoolUnpadded(ids, batch, length, padding, tokenTypes)
+            : Pool(ids, batch, length, padding, tokenTypes);
         return Config.Normalize ? Ops.L2Normalize(pooled) : pooled;
+    }
+
+    // The pooled representation [B, dModel] computed on the kept tokens only: h [N, dModel], N = the batch's real tokens.
+    private Tensor PoolUnpadded(int[] ids, int batch, int length, bool[]? padding, int[]? tokenTypes)
+    {
+        if (length > Config.MaxLen)
+            throw new ArgumentException($"sequence of {length} tokens is longer than the model's max_position_embeddings {Config.MaxLen}");
+        int[] lengths = new int[batch];
+        for (int b = 0; b < batch; b++)
+            while (lengths[b] < length && (padding is null || !padding[b * length + lengths[b]]))
+                lengths[b]++;
+        int n = lengths.Sum(), d = Config.DModel;
+        int[] tokens = new int[n], positions = new int[n], types = new int[n];
+        for (int b = 0, at = 0; b < batch; b++)
+            for (int t = 0; t < lengths[b]; t++, at++)
+                (tokens[at], positions[at], types[at]) = (ids[b * length + t], t, tokenTypes?[b * length + t] ?? 0);
+        Tensor x = Ops.Add(WordEmbedding.Forward(tokens, 1, n), Ops.Embedding(Positions.Learned!, positions, 1, n));   // [1, N, dModel]
+        x = EmbeddingNorm.Forward(Ops.Add(x, TokenTypeEmbedding.Forward(types, 1, n))).Reshape(n, d);               // [N, dModel]
+        foreach (EncoderLayer layer in Layers)
+            x = layer.ForwardUnpadded(x, lengths);
+        float[] pooled = new float[batch * d];                                                                      // [B, dModel]
+        ReadOnlySpan<float> h = x.Data;
+        for (int b = 0, first = 0; b < batch; first += lengths[b], b++)
+        {
+            Span<float> row = pooled.AsSpan(b * d, d);
+            if (lengths[b] == 0)
+                continue;
+            if (Config.Pooling is "cls" or "pooler")
+            {
+                h.Slice(first * d, d).CopyTo(row);
+                continue;
+            }
+            h.Slice(first * d, d).CopyTo(row);
+            for (int t = 1; t < lengths[b]; t++)
+            {
+                ReadOnlySpan<float> ht = h.Slice((first + t) * d, d);
+                if (Config.Pooling == "max")
+                    System.Numerics.Tensors.TensorPrimitives.Max(row, ht, row);
+                else
+                    System.Numerics.Tensors.TensorPrimitives.Add(row, ht, row);
+            }
+            if (Config.Pooling == "mean")
+                System.Numerics.Tensors.TensorPrimitives.Divide(row, lengths[b], row);
+        }
+        Tensor result = Tensor.Wrap(pooled, batch, d);
+        return Config.Pooling == "pooler" ? Ops.Tanh(Pooler!.Forward(result)) : result;
     }
 
     /// <summary>Class logits [B, classes] from the pooled representation; needs a classification head.</summary>
