@@ -40,8 +40,10 @@ public static partial class OnnxBertImport
         CheckOperators(graph);
         CollectNamed(graph, tensors);
         NameMatrices(graph, tensors);
+        int words = tensors.TryGetValue("embeddings.word_embeddings.weight", out var table) ? table.Shape[0]
+            : throw new InvalidDataException($"{onnxPath}: no tensor for 'embeddings.word_embeddings.weight' in the graph (a BERT encoder has it)");
+        string[] vocabulary = options.Vocabulary is null ? [] : ReadVocabulary(options.Vocabulary, words);
         BertShape shape = Describe(graph, tensors);
-        string[] vocabulary = options.Vocabulary is null ? [] : ReadVocabulary(options.Vocabulary, shape.Vocabulary);
         Checkpoint.ReplaceFolder(outDirectory, temp =>
         {
             SafeTensorsFile.Write(Path.Combine(temp, "model.safetensors"),
