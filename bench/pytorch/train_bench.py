@@ -1,21 +1,28 @@
 """PyTorch side of `attend bench train` / `attend bench decode`: the same configurations, one JSON line each.
 
 Models: the PyTorch translation tutorial's Seq2SeqTransformer (nn.Transformer, batch_first) for s2s-*, nanoGPT's GPT
-for lm-nanogpt-cpu (with biases, as Attend's GptBlock has them), and the tutorial's greedy_decode loop (no key/value
-cache) batched for decode-s2s-small. FLOPs use the formulas in docs/benchmarks.md (the same as Attend's ModelFlops).
+for lm-nanogpt-cpu and lm-long (with biases, as Attend's GptBlock has them), and the tutorial's greedy_decode loop (no
+key/value cache) batched for decode-s2s-small. FLOPs use the formulas in docs/benchmarks.md (the same as Attend's
+ModelFlops). bench/libtorch runs the same configurations on LibTorch 2.10 and prints the same keys.
+
+Debian's torch 1.13 links OpenBLAS (pthreads), which starts its own threads under each of torch's OpenMP threads:
+with torch.set_num_threads(2) that is four busy threads on two cores. OpenBLAS is therefore limited to one thread per
+OpenMP thread (OPENBLAS_NUM_THREADS=1, set before torch loads OpenBLAS, unless the caller set it).
 
 Run with Debian's interpreter: /usr/bin/python3 bench/pytorch/train_bench.py --config s2s-small
 """
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
 import time
 
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import torch  # noqa: E402  (after OPENBLAS_NUM_THREADS, which OpenBLAS reads once when it loads)
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 CONFIGS = {
     "s2s-tiny": dict(d=128, heads=4, ff=512, layers=2, batch=64),
@@ -81,11 +88,19 @@ def square_subsequent_mask(n):
 
 
 # ---- nanoGPT's model (model.py, without flash attention, which torch 1.13 lacks) --------------------------------------
+LM_CONFIGS = {
+    "lm-nanogpt-cpu": dict(vocab=65, block=64, layers=4, heads=4, d=128, batch=12, dropout=0.0),
+    "lm-long": dict(vocab=8000, block=1024, layers=6, heads=6, d=384, batch=4, dropout=0.1),
+}
+
+
 class CausalSelfAttention(nn.Module):
-    def __init__(self, d, heads, block):
+    def __init__(self, d, heads, block, dropout):
         super().__init__()
         self.c_attn = nn.Linear(d, 3 * d)
         self.c_proj = nn.Linear(d, d)
+        self.attn_dropout = nn.Dropout(dropout)
+        self.resid_dropout = nn.Dropout(dropout)
         self.n_head = heads
         self.register_buffer("bias", torch.tril(torch.ones(block, block)).view(1, 1, block, block))
 
@@ -97,31 +112,33 @@ class CausalSelfAttention(nn.Module):
         v = v.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
         att = att.masked_fill(self.bias[:, :, :T, :T] == 0, float("-inf"))
-        att = F.softmax(att, dim=-1)
+        att = self.attn_dropout(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
-        return self.c_proj(y)
+        return self.resid_dropout(self.c_proj(y))
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, block):
+    def __init__(self, d, heads, block, dropout):
         super().__init__()
         self.ln_1 = nn.LayerNorm(d)
-        self.attn = CausalSelfAttention(d, heads, block)
+        self.attn = CausalSelfAttention(d, heads, block, dropout)
         self.ln_2 = nn.LayerNorm(d)
         self.c_fc = nn.Linear(d, 4 * d)
         self.c_proj = nn.Linear(4 * d, d)
+        self.dropout = nn.Dropout(dropout)
 
     def forward(self, x):
         x = x + self.attn(self.ln_1(x))
-        return x + self.c_proj(F.gelu(self.c_fc(self.ln_2(x))))
+        return x + self.dropout(self.c_proj(F.gelu(self.c_fc(self.ln_2(x)))))
 
 
 class GPT(nn.Module):
-    def __init__(self, vocab=65, block=64, layers=4, heads=4, d=128):
+    def __init__(self, vocab=65, block=64, layers=4, heads=4, d=128, dropout=0.0):
         super().__init__()
         self.wte = nn.Embedding(vocab, d)
         self.wpe = nn.Embedding(block, d)
-        self.h = nn.ModuleList([Block(d, heads, block) for _ in range(layers)])
+        self.drop = nn.Dropout(dropout)
+        self.h = nn.ModuleList([Block(d, heads, block, dropout) for _ in range(layers)])
         self.ln_f = nn.LayerNorm(d)
         self.lm_head = nn.Linear(d, vocab, bias=False)
         self.wte.weight = self.lm_head.weight  # weight tying
@@ -136,7 +153,7 @@ class GPT(nn.Module):
 
     def forward(self, idx, targets):
         t = idx.size(1)
-        x = self.wte(idx) + self.wpe(torch.arange(0, t, dtype=torch.long))
+        x = self.drop(self.wte(idx) + self.wpe(torch.arange(0, t, dtype=torch.long)))
         for block in self.h:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))
@@ -168,6 +185,11 @@ def decode_flops(d, ff, layers, vocab, sentences, s, new):
 
 
 # ---- benchmarks ---------------------------------------------------------------------------------------------------------
+def count_parameters(model):
+    """Distinct parameter elements (parameters() lists a tied weight once)."""
+    return sum(p.numel() for p in model.parameters())
+
+
 def time_steps(step, warmup, steps):
     for _ in range(warmup):
         step()
@@ -208,18 +230,19 @@ def train_s2s(name, warmup, steps):
 
     times, loss = time_steps(step, warmup, steps)
     flops = 3 * s2s_forward_flops(c["d"], c["ff"], c["layers"], VOCAB, b, SRC_LEN, TGT_LEN)
-    return times, loss, b * TGT_LEN, flops
+    return times, loss, b * TGT_LEN, flops, count_parameters(model)
 
 
-def train_lm(warmup, steps):
-    model = GPT()
+def train_lm(name, warmup, steps):
+    c = LM_CONFIGS[name]
+    model = GPT(c["vocab"], c["block"], c["layers"], c["heads"], c["d"], c["dropout"])
     model.train()
     opt = model.configure_optimizers(0.1, 1e-3, (0.9, 0.99))
-    b, t = 12, 64
+    b, t = c["batch"], c["block"]
 
     def step():
-        x = torch.randint(0, 65, (b, t))
-        y = torch.randint(0, 65, (b, t))
+        x = torch.randint(0, c["vocab"], (b, t))
+        y = torch.randint(0, c["vocab"], (b, t))
         loss = model(x, y)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -228,7 +251,8 @@ def train_lm(warmup, steps):
         return loss.item()
 
     times, loss = time_steps(step, warmup, steps)
-    return times, loss, b * t, 3 * lm_forward_flops(128, 512, 4, 65, b, t)
+    flops = 3 * lm_forward_flops(c["d"], 4 * c["d"], c["layers"], c["vocab"], b, t)
+    return times, loss, b * t, flops, count_parameters(model)
 
 
 def decode(warmup, steps, sentences=256, batch=64, new=32):
@@ -261,12 +285,13 @@ def decode(warmup, steps, sentences=256, batch=64, new=32):
         return 0.0
 
     times, _ = time_steps(run, warmup, steps)
-    return times, 0.0, sentences * new, decode_flops(c["d"], c["ff"], c["layers"], VOCAB, sentences, SRC_LEN, new)
+    flops = decode_flops(c["d"], c["ff"], c["layers"], VOCAB, sentences, SRC_LEN, new)
+    return times, 0.0, sentences * new, flops, count_parameters(model)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--config", required=True, help="s2s-tiny, s2s-small, s2s-base, lm-nanogpt-cpu or decode-s2s-small")
+    ap.add_argument("--config", required=True, help="s2s-tiny, s2s-small, s2s-base, lm-nanogpt-cpu, lm-long or decode-s2s-small")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
@@ -275,11 +300,11 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     if a.config in CONFIGS:
-        times, loss, tokens, flops = train_s2s(a.config, a.warmup, a.steps)
-    elif a.config == "lm-nanogpt-cpu":
-        times, loss, tokens, flops = train_lm(a.warmup, a.steps)
+        times, loss, tokens, flops, params = train_s2s(a.config, a.warmup, a.steps)
+    elif a.config in LM_CONFIGS:
+        times, loss, tokens, flops, params = train_lm(a.config, a.warmup, a.steps)
     elif a.config == "decode-s2s-small":
-        times, loss, tokens, flops = decode(a.warmup, a.steps)
+        times, loss, tokens, flops, params = decode(a.warmup, a.steps)
     else:
         ap.error(f"unknown --config {a.config}")
     peak = a.peak_gflops or (92.0 if a.threads == 1 else 91.0 * a.threads)
@@ -287,9 +312,10 @@ def main():
     gflops = flops / (ms / 1000) / 1e9
     print(json.dumps({
         "impl": "pytorch", "config": a.config, "threads": a.threads, "steps": a.steps, "tokens_per_step": tokens,
-        "step_ms": round(ms, 3), "min_step_ms": round(min(times), 3), "tokens_per_second": round(tokens / (ms / 1000), 2),
-        "gflops": round(gflops, 3), "mfu": round(gflops / peak, 4), "peak_gflops": peak,
-        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "loss": round(loss, 4),
+        "step_ms": round(ms, 3), "min_step_ms": round(min(times), 3), "max_step_ms": round(max(times), 3),
+        "tokens_per_second": round(tokens / (ms / 1000), 2), "gflops": round(gflops, 3), "mfu": round(gflops / peak, 4),
+        "peak_gflops": peak, "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "loss": round(loss, 4), "parameters": params, "openblas_threads": os.environ["OPENBLAS_NUM_THREADS"],
     }))
 
 

@@ -23,9 +23,9 @@ string[] lines = File.ReadAllLines(input);
 const int Passes = 5;
 double megabytes = lines.Sum(l => (long)Encoding.UTF8.GetByteCount(l)) / 1e6;
 
-BpeTokenizer ours;
+Tokenizer ours;
 using (Stream ranks = OpenGpt2Ranks())
-    ours = BpeTokenizer.FromTiktoken(ranks, "gpt2.tiktoken", PreTokenizer.Gpt2, new Dictionary<string, int> { ["<|endoftext|>"] = 50256 });
+    ours = Tokenizer.FromTiktoken(ranks, "gpt2.tiktoken", PreTokenizer.Gpt2, new Dictionary<string, int> { ["<|endoftext|>"] = 50256 });
 MLTiktoken reference = MLTiktoken.CreateForModel("gpt2");
 
 int mismatches = lines.Count(l => !reference.EncodeToIds(l).SequenceEqual(ours.EncodeToIds(l)));

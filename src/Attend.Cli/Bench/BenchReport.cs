@@ -52,6 +52,7 @@ internal static class BenchReport
             sb.Append(value switch
             {
                 string s => "\"" + s + "\"",
+                bool b => b ? "true" : "false",
                 double d => d.ToString("0.####", CultureInfo.InvariantCulture),
                 IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                 _ => value.ToString(),

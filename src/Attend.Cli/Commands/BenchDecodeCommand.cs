@@ -71,9 +71,10 @@ internal sealed class BenchDecodeCommand : CliCommand
         context.Out.WriteLine(BenchReport.Json(
         [
             ("impl", "attend"), ("config", "decode-" + config.Name), ("threads", threads), ("steps", runs),
-            ("new_tokens", tokens), ("step_ms", ms), ("min_step_ms", times.Min()),
+            ("new_tokens", tokens), ("step_ms", ms), ("min_step_ms", times.Min()), ("max_step_ms", times.Max()),
             ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / peak),
-            ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
+            ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()), ("parameters", model.Parameters.Count),
+            ("kv_cache", true),
         ]));
         return 0;
     }

@@ -39,7 +39,7 @@ internal sealed class BenchTrainCommand : CliCommand
 
         // prepare(rng) makes a random batch and returns the step that trains on it, so only the step is timed and
         // only its own allocations are counted
-        Func<Random, Func<float>> prepare = config.IsLanguageModel ? LanguageModelStep(config) : TranslationStep(config);
+        (Func<Random, Func<float>> prepare, int parameters) = config.IsLanguageModel ? LanguageModelStep(config) : TranslationStep(config);
         var rng = new Random(1234);
         for (int i = 0; i < warmup; i++)
             prepare(rng)();
@@ -62,21 +62,21 @@ internal sealed class BenchTrainCommand : CliCommand
         context.Out.WriteLine(BenchReport.Json(
         [
             ("impl", "attend"), ("config", config.Name), ("threads", threads), ("steps", steps),
-            ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()),
+            ("tokens_per_step", tokens), ("step_ms", ms), ("min_step_ms", times.Min()), ("max_step_ms", times.Max()),
             ("tokens_per_second", tokens / (ms / 1000)), ("gflops", gflops), ("mfu", gflops / peak),
             ("peak_gflops", peak), ("peak_memory_mb", BenchReport.PeakMemoryMb()),
-            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss),
+            ("allocated_kb_per_step", BenchReport.Median(allocated)), ("loss", (double)loss), ("parameters", parameters),
         ]));
         return 0;
     }
 
-    private static Func<Random, Func<float>> TranslationStep(BenchConfig config)
+    private static (Func<Random, Func<float>> Prepare, int Parameters) TranslationStep(BenchConfig config)
     {
         ModelConfig c = config.Model;
         var model = Seq2SeqTransformer.Create(c);
         var adam = new Adam(model.Parameters, new AdamOptions { Beta1 = 0.9f, Beta2 = config.Beta2, Eps = config.Eps });
         var options = new StepOptions { LabelSmoothing = config.LabelSmoothing, ClipNorm = config.ClipNorm };
-        return rng =>
+        return (rng =>
         {
             // Ids above the special tokens, one fewer target token than the decoder reads (it reads bos first).
             var pairs = new (int[], int[])[config.Batch];
@@ -84,10 +84,10 @@ internal sealed class BenchTrainCommand : CliCommand
                 pairs[i] = (RandomIds(rng, config.SourceLength, 3, c.SrcVocabSize), RandomIds(rng, config.TargetLength - 1, 3, c.TgtVocabSize));
             var batch = TranslationBatch.Create(pairs, c.PadId, c.BosId, c.EosId);
             return () => TrainingStep.Translation(model, batch, adam, config.LearningRate, options);
-        };
+        }, model.Parameters.Count);
     }
 
-    private static Func<Random, Func<float>> LanguageModelStep(BenchConfig config)
+    private static (Func<Random, Func<float>> Prepare, int Parameters) LanguageModelStep(BenchConfig config)
     {
         ModelConfig c = config.Model;
         var model = DecoderOnlyTransformer.Create(c);
@@ -97,11 +97,11 @@ internal sealed class BenchTrainCommand : CliCommand
         });
         var options = new StepOptions { LabelSmoothing = config.LabelSmoothing, ClipNorm = config.ClipNorm };
         int n = config.Batch * config.TargetLength;
-        return rng =>
+        return (rng =>
         {
             int[] inputs = RandomIds(rng, n, 0, c.TgtVocabSize), targets = RandomIds(rng, n, 0, c.TgtVocabSize);
             return () => TrainingStep.LanguageModel(model, inputs, targets, config.Batch, config.TargetLength, adam, config.LearningRate, options);
-        };
+        }, model.Parameters.Count);
     }
 
     private static int[] RandomIds(Random rng, int count, int low, int high)

@@ -84,7 +84,7 @@ internal sealed class EvalCommand : CliCommand
     {
         var (model, tokenizer) = LoadedModel.Load<DecoderOnlyTransformer>(dir);
         string text = string.Join("\n", Attend.Data.TextFiles.ReadLines(Need(args, "input")));
-        int[] ids = tokenizer.EncodeToIds(text);
+        int[] ids = tokenizer.EncodeToIds(text, addSpecialTokens: false);
         int block = Math.Min(args.GetInt("block", 2), model.Config.MaxLen);
         if (ids.Length <= block)
             throw new CliException($"{args.Get("input")}: {ids.Length} tokens, fewer than one block of {block} + 1");

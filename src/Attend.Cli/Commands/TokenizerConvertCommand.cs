@@ -19,10 +19,10 @@ internal sealed class TokenizerConvertCommand : CliCommand
 
     public override int Execute(ParsedArgs args, CliContext context)
     {
-        BpeTokenizer tokenizer = TokenizerFiles.Load(args.Required("tokenizer"), args.Get("pattern"), BpeTokenizerOptions.Default);
+        Tokenizer tokenizer = TokenizerFiles.Load(args.Required("tokenizer"), args.Get("pattern"), TokenizerOptions.Default);
         string output = args.Required("out");
         tokenizer.SaveTokenizerJson(output);
-        context.Out.WriteLine($"wrote {output}: vocabulary {tokenizer.VocabularySize} ({tokenizer.MergeTable.Merges.Count} merges)");
+        context.Out.WriteLine($"wrote {output}: {tokenizer.Summary}");
         return 0;
     }
 }

@@ -21,7 +21,7 @@ internal sealed class TokenizerDecodeCommand : CliCommand
 
     public override int Execute(ParsedArgs args, CliContext context)
     {
-        BpeTokenizer tokenizer = TokenizerFiles.Load(args.Required("tokenizer"), args.Get("pattern"), BpeTokenizerOptions.Default);
+        Tokenizer tokenizer = TokenizerFiles.Load(args.Required("tokenizer"), args.Get("pattern"), TokenizerOptions.Default);
         bool skip = args.Flag("skip-special-tokens");
         string source = args.Get("input") ?? "standard input";
         var ids = new List<int>();

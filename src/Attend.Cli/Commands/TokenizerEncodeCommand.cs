@@ -18,18 +18,20 @@ internal sealed class TokenizerEncodeCommand : CliCommand
         new("pattern", "Pre-tokenizer for .tiktoken: gpt2, cl100k or a regex (default from the file name).", ValueName: "PATTERN"),
         new("add-bos", "Put the beginning-of-sequence token first.", IsFlag: true),
         new("add-eos", "Put the end-of-sequence token last.", IsFlag: true),
+        new("no-special-tokens", "Do not add the special tokens the tokenizer's post-processor adds (Hugging Face's add_special_tokens=False).", IsFlag: true),
     ];
 
     public override int Execute(ParsedArgs args, CliContext context)
     {
-        var options = new BpeTokenizerOptions { AddBos = args.Flag("add-bos"), AddEos = args.Flag("add-eos") };
-        BpeTokenizer tokenizer = TokenizerFiles.Load(args.Required("tokenizer"), args.Get("pattern"), options);
+        var options = new TokenizerOptions { AddBos = args.Flag("add-bos"), AddEos = args.Flag("add-eos") };
+        Tokenizer tokenizer = TokenizerFiles.Load(args.Required("tokenizer"), args.Get("pattern"), options);
+        bool addSpecialTokens = !args.Flag("no-special-tokens");
         var ids = new List<int>();
         var line = new StringBuilder();
         foreach (string text in InputLines(args.Get("input"), context.In))
         {
             ids.Clear();
-            tokenizer.EncodeToIds(text, ids);
+            tokenizer.EncodeToIds(text, ids, addSpecialTokens);
             line.Clear();
             for (int i = 0; i < ids.Count; i++)
             {

@@ -45,11 +45,11 @@ internal sealed class TokenizerTrainCommand : CliCommand
         if (lines.All(l => l.Length == 0))
             throw new CliException($"the training corpus is empty ({string.Join(", ", inputs)})");
         IProgress<BpeTrainingProgress>? progress = args.Flag("quiet") ? null : new Reporter(context.Error);
-        BpeTokenizer tokenizer = BpeTokenizer.Train(lines, options, progress);
+        Tokenizer tokenizer = Tokenizer.Train(lines, options, progress);
         tokenizer.SaveTokenizerJson(output);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {output}: vocabulary {tokenizer.VocabularySize} ({tokenizer.MergeTable.Merges.Count} merges) in {seconds:F2} s"));
+            $"wrote {output}: {tokenizer.Summary} in {seconds:F2} s"));
         return 0;
     }
 

@@ -26,7 +26,7 @@ internal sealed record DemoOptions
 /// <summary>What the demo measured.</summary>
 internal sealed record DemoResult(
     double ExactMatch, int TestPairs, double TrainingSeconds, int Steps, double FinalValidationLoss,
-    IReadOnlyList<(string Source, string Expected, string Output)> Samples, Seq2SeqTransformer Model, BpeTokenizer Tokenizer,
+    IReadOnlyList<(string Source, string Expected, string Output)> Samples, Seq2SeqTransformer Model, Tokenizer Tokenizer,
     TrainerState State);
 
 /// <summary>
@@ -45,7 +45,7 @@ internal static class DemoRun
         var test = heldOut.Skip(options.TestPairs).ToList();
 
         onStage?.Invoke("training the BPE tokenizer");
-        BpeTokenizer tokenizer = BpeTokenizer.Train(train.SelectMany(p => new[] { p.Source, p.Target }),
+        Tokenizer tokenizer = Tokenizer.Train(train.SelectMany(p => new[] { p.Source, p.Target }),
             new BpeTrainerOptions { VocabularySize = options.VocabularySize, MinFrequency = 2 });
         var config = new ModelConfig
         {
@@ -79,6 +79,6 @@ internal static class DemoRun
         return new DemoResult((double)exact / test.Count, test.Count, seconds, (int)trainer.State.Step, finalValid, samples, model, tokenizer, trainer.State);
     }
 
-    private static List<(int[] Source, int[] Target)> Encode(BpeTokenizer tokenizer, List<(string Source, string Target)> pairs) =>
-        pairs.Select(p => (tokenizer.EncodeToIds(p.Source), tokenizer.EncodeToIds(p.Target))).ToList();
+    private static List<(int[] Source, int[] Target)> Encode(Tokenizer tokenizer, List<(string Source, string Target)> pairs) =>
+        pairs.Select(p => (tokenizer.EncodeToIds(p.Source), tokenizer.EncodeToIds(p.Target, addSpecialTokens: false))).ToList();
 }

@@ -13,7 +13,7 @@ internal sealed record AttentionMap(float[] Weights, int Rows, int Cols, List<st
     /// Seq2seq: translate <paramref name="text"/> greedily, then read the decoder's cross-attention (rows: decoder inputs, columns:
     /// source tokens) or the encoder's self-attention ("self"). Decoder-only: the self-attention over the text.
     /// </summary>
-    public static AttentionMap Compute(ITransformerModel model, BpeTokenizer tokenizer, string text, string kind, int? layer, int? head)
+    public static AttentionMap Compute(ITransformerModel model, Tokenizer tokenizer, string text, string kind, int? layer, int? head)
     {
         int[] ids = tokenizer.EncodeToIds(text);
         if (ids.Length == 0)
@@ -82,6 +82,6 @@ internal sealed record AttentionMap(float[] Weights, int Rows, int Cols, List<st
         return l;
     }
 
-    private static List<string> Labels(BpeTokenizer tokenizer, int[] ids) =>
+    private static List<string> Labels(Tokenizer tokenizer, int[] ids) =>
         ids.Select(id => tokenizer.IdToToken(id) is { } t && t.StartsWith('<') && t.EndsWith('>') ? t : tokenizer.Decode([id])).ToList();
 }

@@ -16,7 +16,7 @@ internal static class InputLines
     }
 
     /// <summary>Token ids for each line, checked against the model's max_len (or cut to it when asked).</summary>
-    public static List<int[]> Encode(Attend.Tokenization.BpeTokenizer tokenizer, List<string> lines, int maxLen, bool truncate, string where)
+    public static List<int[]> Encode(Attend.Tokenization.Tokenizer tokenizer, List<string> lines, int maxLen, bool truncate, string where)
     {
         var result = new List<int[]>(lines.Count);
         for (int i = 0; i < lines.Count; i++)

@@ -7,7 +7,7 @@ namespace Attend.Cli.Inference;
 /// <summary>A checkpoint folder's model and tokenizer, loaded with the family the verb needs.</summary>
 internal static class LoadedModel
 {
-    public static (T Model, BpeTokenizer Tokenizer) Load<T>(string directory) where T : class, ITransformerModel
+    public static (T Model, Tokenizer Tokenizer) Load<T>(string directory) where T : class, ITransformerModel
     {
         T model = Checkpoint.LoadModel<T>(directory);
         return (model, Checkpoint.LoadTokenizer(directory, model.Config));

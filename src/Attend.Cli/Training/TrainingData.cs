@@ -9,11 +9,11 @@ namespace Attend.Cli.Training;
 internal static class TrainingData
 {
     /// <summary>A tokenizer from a file (tokenizer.json or .tiktoken), or trained on <paramref name="texts"/>.</summary>
-    public static BpeTokenizer Tokenizer(string? path, int vocabSize, IEnumerable<string> texts)
+    public static Tokenizer Tokenizer(string? path, int vocabSize, IEnumerable<string> texts)
     {
         if (path is not null)
-            return TokenizerFiles.Load(path, null, BpeTokenizerOptions.Default);
-        return BpeTokenizer.Train(texts, new BpeTrainerOptions { VocabularySize = vocabSize });
+            return TokenizerFiles.Load(path, null, TokenizerOptions.Default);
+        return Attend.Tokenization.Tokenizer.Train(texts, new BpeTrainerOptions { VocabularySize = vocabSize });
     }
 
     /// <summary>Splits off a seeded validation share when no validation files are given.</summary>
@@ -29,10 +29,14 @@ internal static class TrainingData
         return (train, valid);
     }
 
-    /// <summary>Token ids of each text; a text longer than <paramref name="maxLen"/> tokens is an error naming its line, or is cut when <paramref name="truncate"/>.</summary>
-    public static int[] Ids(BpeTokenizer tokenizer, string text, int maxLen, bool truncate, string where)
+    /// <summary>
+    /// Token ids of each text; a text longer than <paramref name="maxLen"/> tokens is an error naming its line, or is cut
+    /// when <paramref name="truncate"/>. Model inputs carry the special tokens the tokenizer's post-processor adds
+    /// (<paramref name="addSpecialTokens"/>); translation targets do not (the batch frames them with bos and eos).
+    /// </summary>
+    public static int[] Ids(Tokenizer tokenizer, string text, int maxLen, bool truncate, string where, bool addSpecialTokens = true)
     {
-        int[] ids = tokenizer.EncodeToIds(text);
+        int[] ids = tokenizer.EncodeToIds(text, addSpecialTokens);
         if (ids.Length <= maxLen)
             return ids;
         if (truncate)

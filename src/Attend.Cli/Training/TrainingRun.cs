@@ -34,7 +34,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             : [];
         if (validText.Count == 0)
             (pairs, validText) = TrainingData.Split(pairs, args.GetDouble("valid-fraction", 0, 0.5), (ulong)args.GetInt("seed", 0));
-        BpeTokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+        Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
             : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), pairs.SelectMany(p => new[] { p.Source, p.Target }));
         (int pad, int bos, int eos) = Specials(tokenizer);
         Seq2SeqTransformer model = Resuming ? Checkpoint.LoadModel<Seq2SeqTransformer>(LastDir)
@@ -43,7 +43,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         bool truncate = args.Flag("truncate");
         List<(int[], int[])> Encode(List<(string Source, string Target)> list, string what) => list.Select((p, i) =>
             (TrainingData.Ids(tokenizer, p.Source, maxLen, truncate, $"{what} source line {i + 1}"),
-             TrainingData.Ids(tokenizer, p.Target, maxLen, truncate, $"{what} target line {i + 1}"))).ToList();
+             TrainingData.Ids(tokenizer, p.Target, maxLen, truncate, $"{what} target line {i + 1}", addSpecialTokens: false))).ToList();
         TrainerOptions options = TrainCommand.Trainer(args, (float)args.GetDouble("label-smoothing", 0, 1));
         var validIds = Encode(validText, "validation");
         var task = new TranslationTask(model, Encode(pairs, "training"), validIds, options.MaxTokens, options.Seed);
@@ -77,14 +77,14 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             int cut = (int)(text.Length * (1 - args.GetDouble("valid-fraction", 0, 0.5)));
             (text, validText) = (text[..cut], text[cut..]);
         }
-        BpeTokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+        Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
             : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), text.Split('\n'));
         (int pad, int bos, int eos) = Specials(tokenizer);
         DecoderOnlyTransformer model = Resuming ? Checkpoint.LoadModel<DecoderOnlyTransformer>(LastDir)
             : DecoderOnlyTransformer.Create(TrainCommand.Config(args, "decoder_only", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos), Seed);
         TrainerOptions options = TrainCommand.Trainer(args, args.Has("label-smoothing") ? (float)args.GetDouble("label-smoothing", 0, 1) : 0f);
         int block = args.GetInt("block", 1);
-        var task = new LanguageModelTask(model, tokenizer.EncodeToIds(text), tokenizer.EncodeToIds(validText), args.GetInt("batch", 1), block, options.Seed);
+        var task = new LanguageModelTask(model, tokenizer.EncodeToIds(text, addSpecialTokens: false), tokenizer.EncodeToIds(validText, addSpecialTokens: false), args.GetInt("batch", 1), block, options.Seed);
         return Run(model, tokenizer, task, options, $"{text.Length:N0} characters");
     }
 
@@ -98,7 +98,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         var valid = args.Get("valid-input") is string vf ? TrainingData.LabelledLines(vf) : [];
         if (valid.Count == 0)
             (all, valid) = TrainingData.Split(all, args.GetDouble("valid-fraction", 0, 0.5), (ulong)args.GetInt("seed", 0));
-        BpeTokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+        Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
             : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), all.Select(e => e.Text));
         List<string> labels = Resuming ? ClassLabels.Read(LastDir) : all.Select(e => e.Label).Distinct().ToList();
         (int pad, int bos, int eos) = Specials(tokenizer);
@@ -179,12 +179,12 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         AtomicFile.Write(System.IO.Path.Combine(outDir, RunFile), s => s.Write(stream.ToArray()));
     }
 
-    private static (int Pad, int Bos, int Eos) Specials(BpeTokenizer tokenizer) =>
+    private static (int Pad, int Bos, int Eos) Specials(Tokenizer tokenizer) =>
         (tokenizer.PadId ?? throw new CliException("the tokenizer has no <pad> token; train one here or add the special tokens"),
          tokenizer.BosId ?? throw new CliException("the tokenizer has no <bos> token"),
          tokenizer.EosId ?? throw new CliException("the tokenizer has no <eos> token"));
 
-    private int Run(ITransformerModel model, BpeTokenizer tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary,
+    private int Run(ITransformerModel model, Tokenizer tokenizer, ITrainingTask task, TrainerOptions options, string dataSummary,
         List<string>? labels = null, Func<string>? validationReport = null)
     {
         Adam adam = new(model.Parameters, options.Adam);

@@ -21,7 +21,7 @@ public static class Checkpoint
     /// adds into <paramref name="directory"/>. The files are written into a temporary sibling folder that replaces the
     /// old folder only once complete, so a failed write (a full disk, say) leaves the previous checkpoint intact.
     /// </summary>
-    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer, Action<string>? extraFiles = null) =>
+    public static void Save(string directory, ITransformerModel model, Tokenizer? tokenizer, Action<string>? extraFiles = null) =>
         ReplaceFolder(directory, temp =>
         {
             WriteFiles(temp, model, tokenizer);
@@ -52,7 +52,7 @@ public static class Checkpoint
             Directory.Delete(old, recursive: true);
     }
 
-    private static void WriteFiles(string directory, ITransformerModel model, BpeTokenizer? tokenizer)
+    private static void WriteFiles(string directory, ITransformerModel model, Tokenizer? tokenizer)
     {
         ModelConfig c = model.Config;
         var tensors = model.Parameters.Parameters
@@ -113,12 +113,12 @@ public static class Checkpoint
     }
 
     /// <summary>The tokenizer saved with the checkpoint; its vocabulary must fit the model's.</summary>
-    public static BpeTokenizer LoadTokenizer(string directory, ModelConfig config)
+    public static Tokenizer LoadTokenizer(string directory, ModelConfig config)
     {
         string path = Path.Combine(directory, "tokenizer.json");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: missing", path);
-        BpeTokenizer tokenizer = BpeTokenizer.FromTokenizerJson(path);
+        Tokenizer tokenizer = Tokenizer.FromTokenizerJson(path);
         int vocab = config.ModelType is "encoder_classifier" or "bert" ? config.SrcVocabSize : config.TgtVocabSize;
         if (tokenizer.VocabularySize > vocab || (config.ModelType == "seq2seq" && tokenizer.VocabularySize > config.SrcVocabSize))
             throw new InvalidDataException($"{path}: the tokenizer's vocabulary of {tokenizer.VocabularySize} does not fit the model's ({vocab})");

@@ -15,7 +15,7 @@ namespace Attend.IO;
 public static class TrainingCheckpoint
 {
     /// <summary>Writes the model folder and the training state into <paramref name="directory"/>, replacing it only once complete.</summary>
-    public static void Save(string directory, ITransformerModel model, BpeTokenizer? tokenizer, Adam adam, TrainerState state, Action<string>? extraFiles = null) =>
+    public static void Save(string directory, ITransformerModel model, Tokenizer? tokenizer, Adam adam, TrainerState state, Action<string>? extraFiles = null) =>
         Checkpoint.Save(directory, model, tokenizer, temp =>
         {
             SafeTensorsFile.Write(Path.Combine(temp, "optimizer.safetensors"),

@@ -1,6 +1,6 @@
 namespace Attend.Tokenization;
 
-/// <summary>How <see cref="BpeTokenizer.EncodeBatch"/> truncates and pads.</summary>
+/// <summary>How <see cref="Tokenizer.EncodeBatch"/> truncates and pads.</summary>
 public sealed record BatchEncodingOptions
 {
     /// <summary>The defaults: no truncation, pad to the longest sequence.</summary>

@@ -1,7 +1,7 @@
 namespace Attend.Tokenization;
 
 /// <summary>
-/// How <see cref="BpeTokenizer.Train"/> learns merges. Ties between pairs of equal count go to the pair with the
+/// How <see cref="Tokenizer.Train"/> learns merges. Ties between pairs of equal count go to the pair with the
 /// smallest (left id, right id), where ids are: the special tokens in the given order, then the 256 bytes in byte
 /// order, then merged tokens in the order they were learned.
 /// </summary>

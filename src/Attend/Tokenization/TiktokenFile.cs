@@ -10,8 +10,7 @@ namespace Attend.Tokenization;
 /// </summary>
 internal static class TiktokenFile
 {
-    public static BpeTokenizer Read(Stream stream, string source, PreTokenizer preTokenizer,
-        IReadOnlyDictionary<string, int> specialTokens, BpeTokenizerOptions options)
+    public static BpeModel Read(Stream stream, string source, IReadOnlyDictionary<string, int> specialTokens, int cacheCapacity)
     {
         var ranks = new Dictionary<int, byte[]>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -74,14 +73,10 @@ internal static class TiktokenFile
                     merges.Add(new BpeMerge(left, right, rank, rank));
             }
         }
-        try
-        {
-            return new BpeTokenizer(tokens, specialTokens, new BpeMergeTable(merges), preTokenizer, options, wholeTokenFirst: true);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{source}: {e.Message}", e);
-        }
+        for (int b = 0; b < 256; b++)
+            if (!seen.ContainsKey(ByteLevelAlphabet.ToChar((byte)b).ToString()))
+                throw new InvalidDataException($"{source}: the vocabulary has no token for byte 0x{b:X2}; byte-level BPE needs all 256 bytes");
+        return new BpeModel(seen, merges, BpeModelOptions.Default with { IgnoreMerges = true }, cacheCapacity);
     }
 
     private static InvalidDataException Fail(string source, int line, string problem) =>

@@ -17,19 +17,19 @@ internal static class TokenizerFiles
     /// Loads tokenizer.json, or a .tiktoken rank file with <paramref name="pattern"/> (default: cl100k's pattern and
     /// special tokens when the file name contains "cl100k", else GPT-2's with &lt;|endoftext|&gt; after the last rank).
     /// </summary>
-    public static BpeTokenizer Load(string path, string? pattern, BpeTokenizerOptions options)
+    public static Tokenizer Load(string path, string? pattern, TokenizerOptions options)
     {
         if (!path.EndsWith(".tiktoken", StringComparison.OrdinalIgnoreCase))
         {
             if (pattern is not null)
                 throw new ArgumentException("--pattern applies to .tiktoken files only (tokenizer.json names its own pre-tokenizer)");
-            return BpeTokenizer.FromTokenizerJson(path, options);
+            return Tokenizer.FromTokenizerJson(path, options);
         }
         bool cl100k = Path.GetFileName(path).Contains("cl100k", StringComparison.OrdinalIgnoreCase);
         PreTokenizer pre = pattern is not null ? PreTokenizer.Parse(pattern) : cl100k ? PreTokenizer.Cl100k : PreTokenizer.Gpt2;
         if (cl100k)
-            return BpeTokenizer.FromTiktoken(path, pre, Cl100kSpecialTokens, options);
-        BpeTokenizer plain = BpeTokenizer.FromTiktoken(path, pre, null, options);
+            return Tokenizer.FromTiktoken(path, pre, Cl100kSpecialTokens, options);
+        Tokenizer plain = Tokenizer.FromTiktoken(path, pre, null, options);
         return plain.WithSpecialTokens(new Dictionary<string, int> { ["<|endoftext|>"] = plain.VocabularySize });
     }
 }

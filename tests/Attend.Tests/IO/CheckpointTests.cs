@@ -86,7 +86,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void Checkpoint_TokenizerLargerThanTheVocabulary_IsAClearError()
     {
-        var tokenizer = Attend.Tokenization.BpeTokenizer.Train(["some text to learn from"], new Attend.Tokenization.BpeTrainerOptions { VocabularySize = 270, MinFrequency = 1 });
+        var tokenizer = Attend.Tokenization.Tokenizer.Train(["some text to learn from"], new Attend.Tokenization.BpeTrainerOptions { VocabularySize = 270, MinFrequency = 1 });
         Checkpoint.Save(_dir, Seq2SeqTransformer.Create(ToyTasks.TinyConfig, 1), tokenizer);
         var e = Assert.Throws<InvalidDataException>(() => Checkpoint.LoadTokenizer(_dir, Checkpoint.ReadConfig(_dir)));
         Assert.Contains("does not fit the model", e.Message, StringComparison.Ordinal);

@@ -4,12 +4,12 @@ namespace Attend.Tests.Tokenization;
 
 public class BatchEncodingTests
 {
-    private static BpeTokenizer WithBosEos => TokenizerTestData.Small.WithOptions(new BpeTokenizerOptions { AddBos = true, AddEos = true });
+    private static Tokenizer WithBosEos => TokenizerTestData.Small.WithOptions(new TokenizerOptions { AddBos = true, AddEos = true });
 
     [Fact]
     public void PadToLongest_RowsAreIdsThenPadWithMask()
     {
-        BpeTokenizer t = WithBosEos;
+        Tokenizer t = WithBosEos;
         string[] texts = ["the lowest", "a"];
         BatchEncoding batch = t.EncodeBatch(texts);
         int[] first = t.EncodeToIds(texts[0]), second = t.EncodeToIds(texts[1]);
@@ -25,7 +25,7 @@ public class BatchEncodingTests
     [Fact]
     public void Truncation_KeepsBosAndEos()
     {
-        BpeTokenizer t = WithBosEos;
+        Tokenizer t = WithBosEos;
         BatchEncoding batch = t.EncodeBatch(["the lowest newer wider Straße"], new BatchEncodingOptions { MaxLength = 4 });
         Assert.Equal(4, batch.Length);
         Assert.Equal(t.BosId, batch.Ids[0]);

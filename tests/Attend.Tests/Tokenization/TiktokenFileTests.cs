@@ -8,8 +8,8 @@ public class TiktokenFileTests
     private static string AllBytes(int firstRank = 0) =>
         string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {firstRank + b}\n"));
 
-    private static BpeTokenizer Load(string text) =>
-        BpeTokenizer.FromTiktoken(new MemoryStream(Encoding.UTF8.GetBytes(text)), "ranks.tiktoken");
+    private static Tokenizer Load(string text) =>
+        Tokenizer.FromTiktoken(new MemoryStream(Encoding.UTF8.GetBytes(text)), "ranks.tiktoken");
 
     [Fact]
     public void Golden_LowestRankConcatenationMergesFirst()
@@ -17,7 +17,7 @@ public class TiktokenFileTests
         // "ab" rank 256, "bc" rank 257, "abc" rank 258: in "abc" the pair a+b (256) merges before b+c (257),
         // then ab+c = "abc" has a rank.
         string ranks = AllBytes() + "YWI= 256\nYmM= 257\nYWJj 258\n";
-        BpeTokenizer t = Load(ranks);
+        Tokenizer t = Load(ranks);
         Assert.Equal([258], t.EncodeToIds("abc"));
         Assert.Equal([256, 256], t.EncodeToIds("abab"));
         Assert.Equal([(int)'x', 257], t.EncodeToIds("xbc"));

@@ -21,7 +21,7 @@ public class TokenizerCliTests
     {
         using TempDirectory folder = TokenizerTestData.TempFolder();
         string path = TrainedTokenizer(folder);
-        var loaded = Attend.Tokenization.BpeTokenizer.FromTokenizerJson(path);
+        var loaded = Attend.Tokenization.Tokenizer.FromTokenizerJson(path);
         Assert.Equal(340, loaded.VocabularySize);
     }
 
@@ -51,7 +51,7 @@ public class TokenizerCliTests
         string tokenizer = TrainedTokenizer(folder);
         var (code, ids, _) = Run("the\nthe\n", "tokenizer", "encode", "--tokenizer", tokenizer);
         Assert.Equal(0, code);
-        string expected = string.Join(' ', Attend.Tokenization.BpeTokenizer.FromTokenizerJson(tokenizer).EncodeToIds("the"));
+        string expected = string.Join(' ', Attend.Tokenization.Tokenizer.FromTokenizerJson(tokenizer).EncodeToIds("the"));
         Assert.Equal($"{expected}{Environment.NewLine}{expected}{Environment.NewLine}", ids);
     }
 
@@ -81,7 +81,7 @@ public class TokenizerCliTests
         string json = Path.Combine(folder, "gpt2.json");
         var (code, _, err) = Run("", "tokenizer", "convert", "--tokenizer", ranks, "--out", json);
         Assert.True(code == 0, err);
-        var converted = Attend.Tokenization.BpeTokenizer.FromTokenizerJson(json);
+        var converted = Attend.Tokenization.Tokenizer.FromTokenizerJson(json);
         Assert.Equal(TokenizerTestData.Gpt2.EncodeToIds(TokenizerTestData.Multilingual), converted.EncodeToIds(TokenizerTestData.Multilingual));
         Assert.Equal(50256, converted.TokenToId("<|endoftext|>"));
     }

