@@ -112,14 +112,20 @@ public static class Checkpoint
             $"{directory}: the checkpoint holds a {model.Config.ModelType} model, this needs {typeof(T).Name}");
     }
 
-    /// <summary>The tokenizer saved with the checkpoint; its vocabulary must fit the model's.</summary>
+    /// <summary>
+    /// The tokenizer saved with the checkpoint (for a Hugging Face folder without tokenizer.json, its vocab.txt or
+    /// vocab.json + merges.txt); its vocabulary must fit the model's.
+    /// </summary>
     public static Tokenizer LoadTokenizer(string directory, ModelConfig config)
     {
         string path = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(path))
+        bool huggingFace = HuggingFace.HuggingFaceFolder.IsHuggingFace(directory);
+        if (!File.Exists(path) && !huggingFace)
             throw new FileNotFoundException($"{path}: missing", path);
-        Tokenizer tokenizer = Tokenizer.FromTokenizerJson(path);
+        Tokenizer tokenizer = huggingFace ? HuggingFace.HuggingFaceFolder.LoadTokenizer(directory) : Tokenizer.FromTokenizerJson(path);
         int vocab = config.ModelType is "encoder_classifier" or "bert" ? config.SrcVocabSize : config.TgtVocabSize;
+        if (!File.Exists(path))
+            path = Path.Combine(directory, File.Exists(Path.Combine(directory, "vocab.txt")) ? "vocab.txt" : "vocab.json");
         if (tokenizer.VocabularySize > vocab || (config.ModelType == "seq2seq" && tokenizer.VocabularySize > config.SrcVocabSize))
             throw new InvalidDataException($"{path}: the tokenizer's vocabulary of {tokenizer.VocabularySize} does not fit the model's ({vocab})");
         return tokenizer;

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Attend.IO;
 using Attend.Models;
 using Attend.Tests.Cli;
+using Attend.Tokenization;
 
 namespace Attend.Tests.Pretrained;
 
@@ -61,6 +63,44 @@ public class MiniLmTests(MiniLmFixture minilm) : IClassFixture<MiniLmFixture>
         // sentence-transformers' README: "The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."
         List<int[]> ids = Expected().GetProperty("sentences").EnumerateArray().Take(3).Select(s => Ids(s.GetProperty("ids"))).ToList();
         float[][] e = minilm.Embed(ids);
+        double Cosine(int i, int j) => e[i].Zip(e[j], (a, b) => (double)a * b).Sum();
+        Assert.Equal((0.6660, 0.1046, 0.1411), (Math.Round(Cosine(0, 1), 4), Math.Round(Cosine(0, 2), 4), Math.Round(Cosine(1, 2), 4)));
+    }
+
+    [Fact]
+    public void WordPiece_GivesHuggingFacesIds_OnWrittenSentences()
+    {
+        Tokenizer tokenizer = Checkpoint.LoadTokenizer(minilm.Folder, minilm.Model.Config);
+        string[] wrong = Expected().GetProperty("sentences").EnumerateArray()
+            .Where(s => !tokenizer.EncodeToIds(s.GetProperty("text").GetString()).SequenceEqual(Ids(s.GetProperty("ids"))))
+            .Select(s => s.GetProperty("text").GetString()!).ToArray();
+        Assert.Empty(wrong);
+    }
+
+    [SkippableFact]
+    public void WordPiece_GivesHuggingFacesIds_OnMulti30kCaptions()
+    {
+        string? data = SharedData.Find();
+        Skip.If(data is null, "../shared/data (Multi30k) is not beside the repository");
+        Tokenizer tokenizer = Tokenizer.FromBertVocab(minilm.VocabPath);
+        int compared = 0;
+        foreach (JsonElement source in Expected().GetProperty("sources").EnumerateArray())
+        {
+            string[] lines = File.ReadLines(Path.Combine(data, source.GetProperty("file").GetString()!))
+                .Skip(source.GetProperty("first").GetInt32() - 1).Take(source.GetProperty("count").GetInt32()).ToArray();
+            int[][] expected = source.GetProperty("ids").EnumerateArray().Select(Ids).ToArray();
+            for (int i = 0; i < lines.Length; i++, compared++)
+                Assert.True(expected[i].SequenceEqual(tokenizer.EncodeToIds(lines[i])), $"{source.GetProperty("file").GetString()} line {i + 1}: '{lines[i]}'");
+        }
+        Assert.Equal(400, compared);
+    }
+
+    [Fact]
+    public void QuickStart_FromText_GivesThePublishedCosines()
+    {
+        Tokenizer tokenizer = Checkpoint.LoadTokenizer(minilm.Folder, minilm.Model.Config);
+        string[] quickStart = ["The weather is lovely today.", "It's so sunny outside!", "He drove to the stadium."];
+        float[][] e = minilm.Embed(quickStart.Select(t => tokenizer.EncodeToIds(t)).ToList());
         double Cosine(int i, int j) => e[i].Zip(e[j], (a, b) => (double)a * b).Sum();
         Assert.Equal((0.6660, 0.1046, 0.1411), (Math.Round(Cosine(0, 1), 4), Math.Round(Cosine(0, 2), 4), Math.Round(Cosine(1, 2), 4)));
     }

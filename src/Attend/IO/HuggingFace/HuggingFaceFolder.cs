@@ -47,6 +47,9 @@ public static class HuggingFaceFolder
         return model;
     }
 
+    /// <summary>The folder's tokenizer: tokenizer.json, else vocab.txt (WordPiece) or vocab.json + merges.txt (GPT-2 BPE).</summary>
+    public static Tokenization.Tokenizer LoadTokenizer(string directory) => HuggingFaceTokenizer.Load(directory);
+
     private static string WeightsPath(string directory)
     {
         string path = Path.Combine(directory, "model.safetensors");
