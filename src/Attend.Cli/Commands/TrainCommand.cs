@@ -29,6 +29,7 @@ internal sealed class TrainCommand : CliCommand
         new("valid-input", "lm or classify: validation file.", ValueName: "FILE"),
         new("valid-fraction", "Share held out for validation when no validation files are given.", "0.05", ValueName: "F"),
         new("tokenizer", "A tokenizer.json to use instead of training one.", ValueName: "FILE"),
+        new("init", "classify: start from a pretrained encoder folder (BERT, sentence-transformers, or a checkpoint): its tokenizer and weights, a new head.", ValueName: "DIR"),
         new("vocab-size", "Vocabulary of the BPE tokenizer trained on the training text.", "8000", ValueName: "N"),
         new("truncate", "Cut sequences longer than --max-len instead of stopping with an error.", IsFlag: true),
         new("d-model", "Model width.", "256", ValueName: "N"),

@@ -12,7 +12,7 @@ namespace Attend.Models;
 /// (mean over the non-padding positions, the [CLS] position, the maximum, or the pooler tanh(W h_[CLS] + b)) and,
 /// when asked, scales it to unit length.
 /// </summary>
-public sealed class BertModel : ITransformerModel
+public sealed class BertModel : ISentenceEncoder, ISequenceClassifier
 {
     private BertModel(ModelConfig config, ulong seed)
     {
@@ -162,6 +162,15 @@ public sealed class BertModel : ITransformerModel
             throw new InvalidOperationException("BertModel: this model has no classification head (num_classes 0)");
         return Classifier.Forward(Dropout.Apply(Pool(ids, batch, length, padding, tokenTypes)));
     }
+
+    /// <inheritdoc/>
+    public int Classes => Config.NumClasses;
+
+    /// <inheritdoc/>
+    Tensor ISentenceEncoder.Embed(int[] ids, int batch, int length, bool[]? padding) => Embed(ids, batch, length, padding);
+
+    /// <inheritdoc/>
+    public Tensor Logits(int[] ids, int batch, int length, bool[]? padding) => Classify(ids, batch, length, padding);
 
     // sum_t w[b, t] h[b, t, :] as one batched product: [B, 1, T] x [B, T, dModel] = [B, 1, dModel].
     private Tensor WeightedSum(Tensor h, int batch, int length, float[] weights) =>

@@ -75,8 +75,9 @@ public static partial class Ops
         for (int s = 1; s < lengths.Length; s++)
             starts[s] = starts[s - 1] + lengths[s - 1];
         int items = lengths.Length * heads, headSize = width / heads;
-        float[] scores = Workspace.Rent(RowParallel.Workers(items, (long)longest * longest * headSize) * Math.Max(1, longest), clear: false);
-        RowParallel.For(items, (long)longest * longest * headSize * 2, (qkv, z, starts, lengths, keys, heads, scores, longest), static (a, s, e, worker) =>
+        long work = 2L * longest * longest * headSize;
+        float[] scores = Workspace.Rent(RowParallel.Workers(items, work) * Math.Max(1, longest), clear: false);   // one score row per worker
+        RowParallel.For(items, work, (qkv, z, starts, lengths, keys, heads, scores, longest), static (a, s, e, worker) =>
         {
             int width = a.z.Shape.Last, headSize = width / a.heads;
             Span<float> scratch = a.scores.AsSpan(worker * Math.Max(1, a.longest), Math.Max(1, a.longest));

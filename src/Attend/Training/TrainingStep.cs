@@ -40,12 +40,12 @@ public static class TrainingStep
     }
 
     /// <summary>Trains a classifier on padded token ids [B, T] with one label per row.</summary>
-    public static float Classification(EncoderClassifier model, int[] ids, bool[] padding, int[] labels, int batch, int length, Adam adam, float lr, StepOptions options)
+    public static float Classification(ISequenceClassifier model, int[] ids, bool[] padding, int[] labels, int batch, int length, Adam adam, float lr, StepOptions options)
     {
         using Workspace.Scope scope = Workspace.Begin();
         model.Parameters.ZeroGrad();
         model.Dropout.Training = true;
-        Tensor loss = Ops.CrossEntropy(model.Forward(ids, batch, length, padding), labels, -100, options.LabelSmoothing);
+        Tensor loss = Ops.CrossEntropy(model.Logits(ids, batch, length, padding), labels, -100, options.LabelSmoothing);
         return Finish(model, loss, adam, lr, options);
     }
 

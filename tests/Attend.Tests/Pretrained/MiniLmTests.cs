@@ -12,7 +12,8 @@ namespace Attend.Tests.Pretrained;
 /// of 1e-12 keeps cosines at 0.99999 and is caught only this way), the sentence-transformers quick start's published
 /// cosines, and the facts the import recovers. Token ids are Hugging Face tokenizers' (tests/hf/make_wordpiece_ids.js).
 /// </summary>
-public class MiniLmTests(MiniLmFixture minilm) : IClassFixture<MiniLmFixture>
+[Collection(MiniLmCollection.Name)]
+public class MiniLmTests(MiniLmFixture minilm)
 {
     private const double Tolerance = 1e-5;
 

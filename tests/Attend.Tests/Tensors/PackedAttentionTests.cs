@@ -33,6 +33,28 @@ public class PackedAttentionTests
     }
 
     [Fact]
+    public void OnEveryThreadCount_GivesTheSameResult()
+    {
+        // 4 sequences of 30: enough work for two threads (12 items x 30 x 30 x 4 x 2 multiply-adds, RowParallel's threshold)
+        int[] lengths = [30, 30, 30, 30];
+        int n = lengths.Sum();
+        float[] qkv = GradCheck.Random(n * 3 * Width, 23, 2).Select(v => (float)v).ToArray();
+        int threads = Attend.Kernels.KernelThreads.Count;
+        try
+        {
+            using var noGrad = Autograd.NoGrad();
+            Attend.Kernels.KernelThreads.Count = 1;
+            float[] one = Ops.PackedSelfAttention(Tensor.Wrap(qkv, n, 3 * Width), Heads, lengths).ToArray();
+            Attend.Kernels.KernelThreads.Count = 2;
+            Assert.Equal(one, Ops.PackedSelfAttention(Tensor.Wrap(qkv, n, 3 * Width), Heads, lengths).ToArray());
+        }
+        finally
+        {
+            Attend.Kernels.KernelThreads.Count = threads;
+        }
+    }
+
+    [Fact]
     public void WithGradients_IsRefused()
     {
         Tensor qkv = Tensor.Zeros(2, 3 * Width).RequireGrad();
