@@ -59,4 +59,29 @@ fi
 echo "== attend demo --quick through the installed tool"
 "$attend" demo --quick --steps 60 --json --out "$work/demo"
 ls -l "$work/demo"
+echo "== attend serve --help"
+"$attend" serve --help | tee "$work/serve-help.out"
+grep -q -- "--max-batch" "$work/serve-help.out"
+
+echo "== attend serve through the installed tool: the demo's model, the page and one translation"
+"$attend" serve --model "demo=$work/demo/model" --urls http://127.0.0.1:0 --threads 1 >"$work/serve.out" 2>&1 &
+serve_pid=$!
+url=""
+for _ in $(seq 1 120); do
+  url="$(sed -n 's/^attend serve: listening on \(http[^ ]*\).*/\1/p' "$work/serve.out" | head -1)"
+  [ -n "$url" ] && break
+  sleep 0.5
+done
+if [ -z "$url" ]; then
+  cat "$work/serve.out"; kill "$serve_pid" 2>/dev/null || true
+  echo "error: attend serve did not start" >&2
+  exit 1
+fi
+curl -sf "$url/" | grep -q "<title>Attend</title>"
+curl -sf "$url/v1/translations" -H 'Content-Type: application/json' -d '{"model": "demo", "input": "Tuesday, 24 November 2026"}' | tee "$work/translation.json"
+echo
+grep -q '"object":"translation"' "$work/translation.json"
+kill -TERM "$serve_pid"
+wait "$serve_pid"
+grep -q "attend serve: stopped" "$work/serve.out"
 echo "== pack-and-smoke passed"

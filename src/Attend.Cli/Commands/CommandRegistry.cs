@@ -15,6 +15,7 @@ internal static class CommandRegistry
         new EmbedCommand(),
         new EvalCommand(),
         new AttentionCommand(),
+        new ServeCommand(),
         new BenchGemmCommand(),
         new BenchTrainCommand(),
         new BenchDecodeCommand(),

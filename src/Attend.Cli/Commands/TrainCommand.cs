@@ -63,23 +63,39 @@ internal sealed class TrainCommand : CliCommand
         new("validate-every", "Validate and checkpoint every N steps.", "500", ValueName: "N"),
         new("seed", "Seed of the weights, the data order and dropout.", "1", ValueName: "S"),
         CommonOptions.Threads,
+        new("comm-timeout", "Under mpirun: end the job when a rank waits this long for the others (a hung or lost rank).", "300", ValueName: "SECONDS"),
+        new("bucket-mb", "Under mpirun: gradients are summed across ranks in buckets of this size during the backward pass.", "4", ValueName: "MB"),
+        new("no-overlap", "Under mpirun: sum the gradients after the backward pass instead of during it (for comparison).", IsFlag: true),
     ];
+
+    /// <summary>Options that say how to run, not what to train: not saved in run.json.</summary>
+    public static IReadOnlySet<string> LaunchOptions { get; } = new HashSet<string>(StringComparer.Ordinal)
+        { "resume", "recipe", "threads", "comm-timeout", "bucket-mb", "no-overlap" };
 
     public override int Execute(ParsedArgs args, CliContext context)
     {
         args = Recipe.Apply(args);
-        KernelThreads.Count = args.GetInt("threads", 1, 256);
         string task = args.Required("task");
         if (task is not ("translate" or "lm" or "classify"))
             throw new UsageException($"option '--task' must be translate, lm or classify, got '{task}'");
-        var run = new TrainingRun(args, context, AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) }));
-        return task switch
+        if (!MpiRank.IsLaunched)
         {
-            "translate" => run.Translate(),
-            "lm" => run.LanguageModel(),
-            _ => run.Classify(),
-        };
+            KernelThreads.Count = args.GetInt("threads", 1, 256);
+            return Train(new TrainingRun(args, context, Console(context), null), task);
+        }
+        KernelThreads.Count = args.Has("threads") ? args.GetInt("threads", 1, 256) : MpiRank.DefaultThreads;
+        return MpiRank.Run(context, (communicator, rankContext) => Train(new TrainingRun(args, rankContext, Console(rankContext), communicator), task));
     }
+
+    private static IAnsiConsole Console(CliContext context) =>
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
+
+    private static int Train(TrainingRun run, string task) => task switch
+    {
+        "translate" => run.Translate(),
+        "lm" => run.LanguageModel(),
+        _ => run.Classify(),
+    };
 
     /// <summary>The model config the options describe.</summary>
     public static ModelConfig Config(ParsedArgs args, string type, int srcVocab, int tgtVocab, int pad, int bos, int eos, int classes = 2) => new ModelConfig
@@ -126,6 +142,12 @@ internal sealed class TrainCommand : CliCommand
             Decoupled = args.Flag("adamw"),
         },
         Step = new StepOptions { LabelSmoothing = labelSmoothing, ClipNorm = (float)args.GetDouble("clip", 0) },
+        DataParallel = new DataParallelOptions
+        {
+            Timeout = TimeSpan.FromSeconds(args.GetDouble("comm-timeout", 1)),
+            BucketBytes = (int)(args.GetDouble("bucket-mb", 0.001, 1024) * (1 << 20)),
+            Overlap = !args.Flag("no-overlap"),
+        },
     };
 
     internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

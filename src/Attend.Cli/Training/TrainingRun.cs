@@ -2,6 +2,7 @@ using System.Text.Json;
 using Attend.Cli.Commands;
 using Attend.Cli.Hosting;
 using Attend.Decoding;
+using Attend.Distributed;
 using Attend.IO;
 using Attend.Models;
 using Attend.Tokenization;
@@ -13,9 +14,10 @@ namespace Attend.Cli.Training;
 /// <summary>
 /// One <c>attend train</c> run: data, tokenizer, model, trainer, progress, and checkpoints in --out: last/ after each
 /// validation and on Ctrl+C, best/ when the validation loss improves, loss.png beside them. A loss that becomes NaN
-/// or infinite stops the run with the last good checkpoints untouched.
+/// or infinite stops the run with the last good checkpoints untouched. Under mpirun (a <paramref name="communicator"/>)
+/// every rank runs this with the same arguments and trains on its share of each batch; rank 0 alone writes.
 /// </summary>
-internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiConsole console)
+internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiConsole console, Communicator? communicator)
 {
     private const string RunFile = "run.json";
 
@@ -35,7 +37,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         if (validText.Count == 0)
             (pairs, validText) = TrainingData.Split(pairs, args.GetDouble("valid-fraction", 0, 0.5), (ulong)args.GetInt("seed", 0));
         Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
-            : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), pairs.SelectMany(p => new[] { p.Source, p.Target }));
+            : Shared(() => TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), pairs.SelectMany(p => new[] { p.Source, p.Target })));
         (int pad, int bos, int eos) = Specials(tokenizer);
         Seq2SeqTransformer model = Resuming ? Checkpoint.LoadModel<Seq2SeqTransformer>(LastDir)
             : Seq2SeqTransformer.Create(TrainCommand.Config(args, "seq2seq", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos), Seed);
@@ -78,7 +80,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             (text, validText) = (text[..cut], text[cut..]);
         }
         Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
-            : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), text.Split('\n'));
+            : Shared(() => TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), text.Split('\n')));
         (int pad, int bos, int eos) = Specials(tokenizer);
         DecoderOnlyTransformer model = Resuming ? Checkpoint.LoadModel<DecoderOnlyTransformer>(LastDir)
             : DecoderOnlyTransformer.Create(TrainCommand.Config(args, "decoder_only", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos), Seed);
@@ -102,7 +104,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         ITransformerModel? pretrained = init is null ? null : Checkpoint.LoadModel(init);
         Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
             : pretrained is not null ? Checkpoint.LoadTokenizer(init!, pretrained.Config)
-            : TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), all.Select(e => e.Text));
+            : Shared(() => TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), all.Select(e => e.Text)));
         List<string> labels = Resuming ? ClassLabels.Read(LastDir) : all.Select(e => e.Label).Distinct().ToList();
         ISequenceClassifier model = Resuming ? Checkpoint.LoadModel<ISequenceClassifier>(LastDir)
             : pretrained is not null ? PretrainedClassifier.FromEncoder(pretrained, labels.Count, Seed)
@@ -129,6 +131,28 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
 
     private bool Resuming => args.Flag("resume");
 
+    // Rank 0 prints and writes; the other ranks only train.
+    private bool IsRoot => communicator is null || communicator.Rank == 0;
+
+    // Under mpirun rank 0 trains the tokenizer and sends it to the others as tokenizer.json; every rank (rank 0 too)
+    // uses the tokenizer read back from those bytes, so all encode their data identically. A --tokenizer file is read
+    // by every rank.
+    private Tokenizer Shared(Func<Tokenizer> make)
+    {
+        if (communicator is null || args.Has("tokenizer"))
+            return make();
+        byte[]? json = null;
+        if (IsRoot)
+        {
+            using var stream = new MemoryStream();
+            make().SaveTokenizerJson(stream);
+            json = stream.ToArray();
+        }
+        json = communicator.Broadcast(json, 0, "broadcast of the tokenizer");
+        using var read = new MemoryStream(json);
+        return Tokenizer.FromTokenizerJson(read, "the tokenizer of rank 0");
+    }
+
     private ulong Seed => (ulong)args.GetInt("seed", 0);
 
     private string Need(string option) => args.Get(option) ?? throw new UsageException($"option '--{option}' is required for --task {args.Get("task")}");
@@ -136,6 +160,24 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
     private void Prepare()
     {
         string outDir = Out;
+        if (IsRoot)
+            ProbeOutput(outDir);
+        if (Resuming)
+        {
+            if (!File.Exists(System.IO.Path.Combine(LastDir, "trainer_state.json")))
+                throw new CliException($"{LastDir}: nothing to resume (no trainer_state.json)");
+            string runFile = System.IO.Path.Combine(outDir, RunFile);
+            if (File.Exists(runFile))
+                args = Recipe.Apply(ParsedArgs.Parse([.. args.Raw, "--recipe", runFile], args.Declared));
+        }
+        else if (IsRoot)
+        {
+            SaveRun(outDir);
+        }
+    }
+
+    private static void ProbeOutput(string outDir)
+    {
         try
         {
             Directory.CreateDirectory(outDir);
@@ -147,18 +189,6 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         {
             throw new CliException($"{outDir}: cannot write to the output folder ({e.Message})", e);
         }
-        if (Resuming)
-        {
-            if (!File.Exists(System.IO.Path.Combine(LastDir, "trainer_state.json")))
-                throw new CliException($"{LastDir}: nothing to resume (no trainer_state.json)");
-            string runFile = System.IO.Path.Combine(outDir, RunFile);
-            if (File.Exists(runFile))
-                args = Recipe.Apply(ParsedArgs.Parse([.. args.Raw, "--recipe", runFile], args.Declared));
-        }
-        else
-        {
-            SaveRun(outDir);
-        }
     }
 
     private void SaveRun(string outDir)
@@ -169,7 +199,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             w.WriteStartObject();
             foreach (CliOption o in args.Declared)
             {
-                if (o.Name is "resume" or "recipe" or "threads" || !args.Has(o.Name))
+                if (TrainCommand.LaunchOptions.Contains(o.Name) || !args.Has(o.Name))
                     continue;
                 if (o.IsFlag)
                     w.WriteBoolean(o.Name, true);
@@ -198,7 +228,7 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
     {
         Adam adam = new(model.Parameters, options.Adam);
         TrainerState? state = Resuming ? TrainingCheckpoint.Load(LastDir, adam) : null;
-        var trainer = new Trainer(model, task, options, state, adam);
+        using var trainer = new Trainer(model, task, options, state, adam, communicator);
         void WriteLabels(string dir)
         {
             if (labels is not null)
@@ -211,6 +241,8 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         }
         trainer.OnValidation = (s, best) =>
         {
+            if (!IsRoot)
+                return;
             double loss = s.ValidationLosses[^1].Loss;
             string extra = validationReport is null ? "" : "; " + validationReport();
             console.WriteLine(TrainCommand.Invariant($"step {s.Step}: validation loss {loss:F4}, perplexity {Math.Exp(loss):F2}{extra}{(best ? " (best so far)" : "")}"));
@@ -241,15 +273,19 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         {
             Console.CancelKeyPress -= onCancel;
         }
-        if (cancel.IsCancellationRequested)
+        if (trainer.Stopped)
         {
-            SaveLast();
+            if (IsRoot)
+                SaveLast();
             context.Out.WriteLine($"interrupted at step {trainer.State.Step}; saved {LastDir}; continue with --resume");
             return 130;
         }
         double valid = trainer.State.ValidationLosses.Count > 0 ? trainer.State.ValidationLosses[^1].Loss : double.NaN;
         context.Out.WriteLine(TrainCommand.Invariant(
             $"done: {trainer.State.Step} steps, last training loss {trainer.State.TrainLosses[^1].Loss:F4}, validation loss {valid:F4} (perplexity {Math.Exp(valid):F2}); best: {BestDir}; last: {LastDir}"));
+        if (trainer.Parallel is { } parallel)
+            context.Out.WriteLine(TrainCommand.Invariant(
+                $"data parallel: {parallel.Size} ranks; waiting for communication took {100 * parallel.Waited / trainer.StepTime:F1}% of the step time ({parallel.Waited.TotalSeconds:F1} of {trainer.StepTime.TotalSeconds:F1} s)"));
         return 0;
     }
 }

@@ -3,10 +3,10 @@ namespace Attend.Decoding;
 /// <summary>Sentences of token ids padded into one [B, T] batch with its padding mask (true = padding).</summary>
 public sealed record SourceBatch(int[] Ids, bool[] Padding, int Batch, int Length)
 {
-    /// <summary>Right-pads <paramref name="sequences"/> with <paramref name="padId"/> to the longest one.</summary>
-    public static SourceBatch Pad(IReadOnlyList<int[]> sequences, int padId)
+    /// <summary>Right-pads <paramref name="sequences"/> with <paramref name="padId"/> to the longest one (and at least <paramref name="length"/>).</summary>
+    public static SourceBatch Pad(IReadOnlyList<int[]> sequences, int padId, int length = 0)
     {
-        int length = Math.Max(1, sequences.Count == 0 ? 1 : sequences.Max(s => s.Length));
+        length = Math.Max(Math.Max(1, length), sequences.Count == 0 ? 1 : sequences.Max(s => s.Length));
         int[] ids = new int[sequences.Count * length];
         bool[] pad = new bool[ids.Length];
         for (int b = 0; b < sequences.Count; b++)

@@ -65,6 +65,10 @@ internal sealed unsafe class GemmPacked : KernelJob
         job._splitColumns = n > m;
         int units = job._splitColumns ? (n + job._nr - 1) / job._nr : (m + job._mr - 1) / job._mr;
         job._parts = Math.Clamp(units, 1, threads);
+        // Which thread runs which part depends on timing, so the caller sizes its packing buffers for any part now:
+        // growing them later, in a part it happens to run for the first time, would allocate in the steady state.
+        (int maxRows, int maxColumns) = job.LargestPart();
+        job.Scratch(maxRows, maxColumns, out _, out _, out _);
         try
         {
             KernelWorkers.Run(job, job._parts);
@@ -105,18 +109,35 @@ internal sealed unsafe class GemmPacked : KernelJob
             Compute(first, last, 0, _n);
     }
 
+    // The rows and columns of C that the largest part covers.
+    private (int Rows, int Columns) LargestPart()
+    {
+        int unit = _splitColumns ? _nr : _mr, extent = _splitColumns ? _n : _m;
+        int largest = Math.Min(extent, ((extent + unit - 1) / unit + _parts - 1) / _parts * unit);
+        return _splitColumns ? (_m, largest) : (largest, _n);
+    }
+
+    // This thread's packing buffers, sized for a part of up to maxRows x maxColumns of C: every part of the job asks
+    // for the same sizes, so a thread's buffers never grow once it has run (or reserved for) one part.
+    private void Scratch(int maxRows, int maxColumns, out float* aPack, out float* bPack, out float* edge)
+    {
+        int mr = _mr, nr = _nr;
+        int mcMax = Math.Min(BlockRows, maxRows + mr - 1) / mr * mr;
+        int kcMax = Math.Min(BlockDepth, _k);
+        int ncMax = (Math.Min(BlockColumns / nr * nr, maxColumns) + nr - 1) / nr * nr;
+        aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax + GemmPacking.Slack);
+        bPack = GemmScratch.B(ncMax * kcMax + GemmPacking.Slack);
+        edge = GemmScratch.C(mr * nr);
+    }
+
     // Computes C[row0..row1, col0..col1].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Compute(int row0, int row1, int col0, int col1)
     {
         int mr = _mr, nr = _nr;
         int nc = BlockColumns / nr * nr;
-        int mcMax = Math.Min(BlockRows, row1 - row0 + mr - 1) / mr * mr;
-        int kcMax = Math.Min(BlockDepth, _k);
-        int ncMax = (Math.Min(nc, col1 - col0) + nr - 1) / nr * nr;
-        float* aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax + GemmPacking.Slack);
-        float* bPack = GemmScratch.B(ncMax * kcMax + GemmPacking.Slack);
-        float* edge = GemmScratch.C(mr * nr);
+        (int maxRows, int maxColumns) = LargestPart();
+        Scratch(maxRows, maxColumns, out float* aPack, out float* bPack, out float* edge);
         for (int jc = col0; jc < col1; jc += nc)
         {
             int ncb = Math.Min(nc, col1 - jc);

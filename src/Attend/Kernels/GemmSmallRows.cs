@@ -20,6 +20,9 @@ internal sealed unsafe class GemmSmallRows : KernelJob
     /// <summary>Columns whose partial sums (up to three rows) stay in L1 while B streams past.</summary>
     private const int ChunkColumns = 1024;
 
+    /// <summary>The floats of scratch a thread needs for the partial sums of one chunk.</summary>
+    private const int StreamScratch = GemmStreamKernel.MaxRows * ChunkColumns;
+
     [ThreadStatic] private static GemmSmallRows? _cached;
 
     private bool _transposeB;
@@ -55,6 +58,10 @@ internal sealed unsafe class GemmSmallRows : KernelJob
         job._c = c;
         (job._lda, job._ldb, job._ldc) = (lda, ldb, ldc);
         job._parts = Math.Clamp((n + ColumnBlock - 1) / ColumnBlock, 1, threads);
+        // Reserved on the caller now, not in the first part it happens to run (that depends on timing): the steady
+        // state then allocates nothing on this thread.
+        if (!transposeB)
+            GemmScratch.C(StreamScratch);
         try
         {
             KernelWorkers.Run(job, job._parts);
@@ -179,7 +186,7 @@ internal sealed unsafe class GemmSmallRows : KernelJob
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void StreamColumns(int col0, int col1)
     {
-        float* sums = GemmScratch.C(GemmStreamKernel.MaxRows * ChunkColumns);
+        float* sums = GemmScratch.C(StreamScratch);
         for (int j = col0; j < col1; j += ChunkColumns)
         {
             int w = Math.Min(ChunkColumns, col1 - j);

@@ -11,4 +11,7 @@ public static class KernelThreads
         get => _count;
         set => _count = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "at least one thread");
     }
+
+    /// <summary>How many times a sleeping kernel worker has been woken since the process started.</summary>
+    public static long WorkerWakeups => KernelWorkers.Wakeups;
 }

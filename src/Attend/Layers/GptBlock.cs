@@ -51,4 +51,16 @@ public sealed class GptBlock
         x = Norm1.Forward(Ops.Add(x, _dropout.Apply(Attention.Forward(x, null, padding, true, cache))));
         return Norm2.Forward(Ops.Add(x, _dropout.Apply(Mlp.Forward(x))));
     }
+
+    /// <summary>One step of sequences with their own caches: x [N, 1, dModel], caches[i] the layer's cache of sequence i.</summary>
+    public Tensor ForwardStep(Tensor x, IReadOnlyList<AttentionCache> caches)
+    {
+        if (NormFirst)
+        {
+            x = Ops.Add(x, Attention.ForwardStep(Norm1.Forward(x), caches));
+            return Ops.Add(x, Mlp.Forward(Norm2.Forward(x)));
+        }
+        x = Norm1.Forward(Ops.Add(x, Attention.ForwardStep(x, caches)));
+        return Norm2.Forward(Ops.Add(x, Mlp.Forward(x)));
+    }
 }

@@ -118,9 +118,34 @@ public sealed class MultiHeadAttention
             keyCount = k.Shape[2];
         }
         float[]? weights = CaptureWeights ? new float[q.Shape[0] * h * q.Shape[2] * keyCount] : null;
-        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyCount, keyPadding, causal, _dropout.Active, _dropout.Rng, weights);   // [B, H, Tq, dK]
+        Tensor z = Ops.ScaledDotProductAttention(q, k, v, keyCount, keyPadding, causal, _dropout.Active, _dropout.Masks, weights);   // [B, H, Tq, dK]
         if (CaptureWeights)
             LastWeights = weights;
         return Out.Forward(Ops.MergeHeads(z));                   // [B, Tq, dModel]
+    }
+
+    /// <summary>
+    /// One causal self-attention step of sequences that each keep their own cache: x [N, 1, dModel] holds one new
+    /// position per sequence, sequence i appends its key and value to <paramref name="caches"/>[i] and attends to
+    /// everything that cache holds, whatever the other sequences' lengths. The projections run on the whole batch at
+    /// once; only the attention itself, which reads each sequence's own cache, runs per sequence.
+    /// </summary>
+    public Tensor ForwardStep(Tensor x, IReadOnlyList<AttentionCache> caches)
+    {
+        int n = x.Shape[0], h = Heads;
+        if (x.Shape.Rank != 3 || x.Shape[1] != 1 || caches.Count != n)
+            throw new ArgumentException($"MultiHeadAttention.ForwardStep: x {x.Shape} needs one position per each of {caches.Count} caches");
+        Tensor qkv = Ops.Linear(x, InWeight, InBias);            // [N, 1, 3 dModel]
+        Tensor q = Ops.SplitHeads(qkv, h, 0, 3);                 // [N, H, 1, dK]
+        Tensor k = Ops.SplitHeads(qkv, h, 1, 3);
+        Tensor v = Ops.SplitHeads(qkv, h, 2, 3);
+        var z = new Tensor[n];
+        for (int i = 0; i < n; i++)
+        {
+            AttentionCache cache = caches[i];
+            cache.Append(k.Rows(i, 1), v.Rows(i, 1));
+            z[i] = Ops.ScaledDotProductAttention(q.Rows(i, 1), cache.KeyStorage, cache.ValueStorage, cache.Length);   // [1, H, 1, dK]
+        }
+        return Out.Forward(Ops.MergeHeads(n == 1 ? z[0] : Ops.Concat(z, 0)));   // [N, 1, dModel]
     }
 }

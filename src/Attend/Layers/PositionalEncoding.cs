@@ -44,6 +44,21 @@ public sealed class PositionalEncoding
         return pe;
     }
 
+    /// <summary>
+    /// x [B, 1, dModel] plus, for each batch entry b, the encoding of its own position <paramref name="positions"/>[b]:
+    /// one decoding step of sequences that have reached different lengths (continuous batching).
+    /// </summary>
+    public Tensor Forward(Tensor x, int[] positions)
+    {
+        if (x.Shape.Rank != 3 || x.Shape[1] != 1 || x.Shape[0] != positions.Length)
+            throw new ArgumentException($"PositionalEncoding: {positions.Length} positions do not fit x {x.Shape} (one new position per batch entry)");
+        foreach (int t in positions)
+            if ((uint)t >= (uint)MaxLength)
+                throw new ArgumentException($"PositionalEncoding: position {t} is outside the maximum length {MaxLength}");
+        Tensor table = Learned ?? Tensor.Create(new Shape(MaxLength, DModel), _table!, 0);
+        return Ops.Add(x, Ops.Embedding(table, positions, positions.Length, 1));   // [B, 1, dModel]
+    }
+
     /// <summary>x [B, T, dModel] plus the encodings of positions start .. start + T - 1.</summary>
     public Tensor Forward(Tensor x, int start = 0)
     {

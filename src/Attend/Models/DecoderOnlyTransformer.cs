@@ -71,4 +71,34 @@ public sealed class DecoderOnlyTransformer : ITransformerModel
             x = Blocks[i].Forward(x, padding, cache?.Self[i]);
         return Head.Forward(FinalNorm.Forward(x));                                                         // [B, T, V]
     }
+
+    /// <summary>
+    /// One decoding step of <paramref name="tokens"/>.Length sequences that each keep their own cache, of any lengths
+    /// (continuous batching: sequences join and leave a running batch between steps): token i follows what
+    /// <paramref name="caches"/>[i] holds and sits at position caches[i].Length. Returns logits [N, 1, V]. Inference only.
+    /// </summary>
+    public Tensor Step(int[] tokens, IReadOnlyList<KvCache> caches)
+    {
+        int n = tokens.Length;
+        if (caches.Count != n || n == 0)
+            throw new ArgumentException($"Step: {n} tokens for {caches.Count} caches");
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            positions[i] = caches[i].Length;
+            if (positions[i] + 1 > Config.MaxLen)
+                throw new ArgumentException($"sequence of {positions[i] + 1} tokens is longer than the model's max_len {Config.MaxLen}");
+            if (caches[i].Self.Length != Blocks.Length)
+                throw new ArgumentException($"Step: cache {i} has {caches[i].Self.Length} layers, the model {Blocks.Length}");
+        }
+        Tensor x = Positions.Forward(TokenEmbedding.Forward(tokens, n, 1), positions);   // [N, 1, dModel]
+        var layer = new AttentionCache[n];
+        for (int l = 0; l < Blocks.Length; l++)
+        {
+            for (int i = 0; i < n; i++)
+                layer[i] = caches[i].Self[l];
+            x = Blocks[l].ForwardStep(x, layer);
+        }
+        return Head.Forward(FinalNorm.Forward(x));                                        // [N, 1, V]
+    }
 }

@@ -9,8 +9,10 @@ public static partial class Ops
     /// loss_i = (1 - eps) (lse_i - x_i[t_i]) + eps (lse_i - mean_c x_i[c]), lse = log sum exp, eps the label smoothing;
     /// rows whose target is <paramref name="ignoreIndex"/> are left out of the sum and the count.
     /// dX_i[c] += dLoss / count * (softmax_i[c] - (1 - eps) [c = t_i] - eps / V).
+    /// A positive <paramref name="divisor"/> replaces the count: data parallelism divides each shard's summed loss by
+    /// the global batch's count, so that the shards' losses and gradients add up to those of the whole batch.
     /// </summary>
-    public static Tensor CrossEntropy(Tensor logits, int[] targets, int ignoreIndex = -100, float labelSmoothing = 0f)
+    public static Tensor CrossEntropy(Tensor logits, int[] targets, int ignoreIndex = -100, float labelSmoothing = 0f, int divisor = 0)
     {
         int v = logits.Shape.Last, rows = logits.Shape.Rows;
         if (targets.Length != rows)
@@ -26,6 +28,9 @@ public static partial class Ops
                 throw new ArgumentException($"CrossEntropy: target {t} is outside the {v} classes");
             count++;
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(divisor);
+        if (divisor > 0)
+            count = divisor;
         float eps = labelSmoothing;
         float[] lse = Workspace.Rent(rows, clear: false), rowLoss = Workspace.Rent(rows, clear: true);
         float[] scratch = Workspace.Rent(RowParallel.Workers(rows, v * 3L) * v, clear: false);

@@ -4,18 +4,16 @@ public static partial class Ops
 {
     /// <summary>
     /// Inverted dropout: each element is zeroed with probability p and the rest scaled by 1 / (1 - p), drawn from
-    /// <paramref name="rng"/> so runs are reproducible. p = 0 returns x itself. dX += dY * mask / (1 - p).
+    /// <paramref name="masks"/> so runs are reproducible. p = 0 returns x itself. dX += dY * mask / (1 - p).
     /// </summary>
-    public static Tensor Dropout(Tensor x, float p, Rng rng)
+    public static Tensor Dropout(Tensor x, float p, DropoutMasks masks)
     {
         if (p is < 0f or >= 1f || float.IsNaN(p))
             throw new ArgumentException($"Dropout: probability must be in [0, 1), got {p}");
         if (p == 0f)
             return x;
-        float keep = 1f / (1f - p);
         float[] mask = Workspace.Rent(x.Length, clear: false);
-        for (int i = 0; i < x.Length; i++)
-            mask[i] = rng.NextSingle() < p ? 0f : keep;
+        masks.Fill(mask.AsSpan(0, x.Length), p);
         Tensor y = Tensor.Result(x.Shape, x);
         System.Numerics.Tensors.TensorPrimitives.Multiply(x.Data, mask.AsSpan(0, x.Length), y.Data);
         y.SaveForBackward(mask);

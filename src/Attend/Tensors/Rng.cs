@@ -9,7 +9,10 @@ public sealed class Rng
     private ulong _s0, _s1, _s2, _s3;
 
     /// <summary>Creates a generator from a seed; the same seed gives the same sequence on every machine.</summary>
-    public Rng(ulong seed)
+    public Rng(ulong seed) => Reset(seed);
+
+    /// <summary>Starts the sequence of <paramref name="seed"/> again, as a new generator would (without allocating one).</summary>
+    public void Reset(ulong seed)
     {
         ulong x = seed;
         _s0 = SplitMix(ref x);

@@ -24,4 +24,10 @@ internal struct SavedForBackward
 
     /// <summary>Switches (which operands are transposed).</summary>
     public bool Flag0, Flag1;
+
+    /// <summary>A counter-based dropout mask, regenerated in the backward pass.</summary>
+    public DropoutMasks.CounterMask Counter;
+
+    /// <summary>A boolean mask of the forward pass (key padding).</summary>
+    public bool[]? Mask;
 }

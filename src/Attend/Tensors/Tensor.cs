@@ -166,9 +166,11 @@ public sealed class Tensor
     /// Computes the gradient of this one-element tensor with respect to every tensor that requires gradients
     /// and led to it; gradients accumulate (+=) into existing ones. Inside a <see cref="Workspace"/> scope the values and
     /// gradients of intermediate results (not leaves, not this tensor) go back to the pool as the pass proceeds: read
-    /// what you need of them before calling Backward.
+    /// what you need of them before calling Backward. <paramref name="gradientReady"/>, when given, is called with each
+    /// leaf (a parameter) as soon as its gradient is final: every operation that reads it has sent its share (they come
+    /// after it in topological order), so data parallelism can reduce it while the pass goes on.
     /// </summary>
-    public void Backward()
+    public void Backward(Action<Tensor>? gradientReady = null)
     {
         if (Length != 1)
             throw new InvalidOperationException($"Backward: needs a single-value tensor, got shape {Shape}");
@@ -189,6 +191,10 @@ public sealed class Tensor
             else if (t._viewOf is not null)
             {
                 t.ForgetOperation();
+            }
+            else
+            {
+                gradientReady?.Invoke(t);
             }
         }
         order.Clear();

@@ -39,29 +39,56 @@ public sealed class LanguageModelTask : ITrainingTask
     }
 
     /// <inheritdoc/>
-    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options)
-    {
-        (int[] x, int[] y) = Blocks(_train, batch);
-        return (TrainingStep.LanguageModel(_model, x, y, batch.Length, _block, adam, lr, options), batch.Length * _block);
-    }
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options) => Train(batch, adam, lr, options, null);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel parallel) =>
+        Train(batch, adam, lr, options, parallel);
 
     /// <inheritdoc/>
     public double ValidationLoss() => _valid.Length <= _block ? double.NaN : Loss(_model, _valid, _batch, _block, maxBlocks: 200);
 
-    /// <summary>The mean cross-entropy per token over consecutive non-overlapping blocks of <paramref name="tokens"/> (at most <paramref name="maxBlocks"/>).</summary>
-    public static double Loss(DecoderOnlyTransformer model, int[] tokens, int batch, int block, int maxBlocks)
+    /// <inheritdoc/>
+    public double ValidationLoss(DataParallel parallel) =>
+        _valid.Length <= _block ? double.NaN : Loss(_model, _valid, _batch, _block, maxBlocks: 200, parallel);
+
+    private (float Loss, int Tokens) Train(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel)
+    {
+        int tokens = batch.Length * _block;
+        if (parallel is null)
+        {
+            (int[] x, int[] y) = Blocks(_train, batch);
+            return (TrainingStep.LanguageModel(_model, x, y, batch.Length, _block, adam, lr, options), tokens);
+        }
+        (int start, int count) = parallel.Shard(batch.Length);
+        var shard = new BatchShard(parallel, start, tokens);
+        if (count == 0)
+            return (TrainingStep.EmptyShard(_model, adam, lr, options, shard), tokens);
+        (int[] xs, int[] ys) = Blocks(_train, batch[start..(start + count)]);
+        return (TrainingStep.LanguageModel(_model, xs, ys, count, _block, adam, lr, options, shard), tokens);
+    }
+
+    /// <summary>
+    /// The mean cross-entropy per token over consecutive non-overlapping blocks of <paramref name="tokens"/> (at most
+    /// <paramref name="maxBlocks"/>); with <paramref name="parallel"/> each rank takes every N-th batch of blocks.
+    /// </summary>
+    public static double Loss(DecoderOnlyTransformer model, int[] tokens, int batch, int block, int maxBlocks, DataParallel? parallel = null)
     {
         using var noGrad = Autograd.NoGrad();
         int blocks = Math.Min(maxBlocks, (tokens.Length - 1) / block);
         double total = 0;
+        int counted = 0;
         for (int start = 0; start < blocks; start += batch)
         {
+            if (parallel is not null && !parallel.Owns(start / batch))
+                continue;
             using Workspace.Scope scope = Workspace.Begin();
             int[] offsets = Enumerable.Range(start, Math.Min(batch, blocks - start)).Select(i => i * block).ToArray();
             (int[] x, int[] y) = Blocks(tokens, offsets, block);
             total += Ops.CrossEntropy(model.Forward(x, offsets.Length, block), y).Item() * (double)offsets.Length;
+            counted += offsets.Length;
         }
-        return total / Math.Max(1, blocks);
+        return parallel?.MeanOverRanks(total, counted) ?? total / Math.Max(1, blocks);
     }
 
     private (int[] X, int[] Y) Blocks(int[] tokens, int[] offsets) => Blocks(tokens, offsets, _block);

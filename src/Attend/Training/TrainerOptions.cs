@@ -30,6 +30,9 @@ public sealed record TrainerOptions
     /// <summary>Validate (and checkpoint) every this many steps.</summary>
     public int ValidateEvery { get; init; } = 200;
 
+    /// <summary>Data parallelism's settings (used when the trainer is given a communicator).</summary>
+    public DataParallelOptions DataParallel { get; init; } = new();
+
     /// <summary>The seed of the data order (the model's seed is separate).</summary>
     public ulong Seed { get; init; } = 1;
 

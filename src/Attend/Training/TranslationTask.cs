@@ -31,25 +31,50 @@ public sealed class TranslationTask : ITrainingTask
     public IReadOnlyList<int[]> Batches(long epoch) => BatchPlan.ForEpoch(_lengths, _maxTokens, _seed, epoch);
 
     /// <inheritdoc/>
-    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options)
-    {
-        ModelConfig c = _model.Config;
-        TranslationBatch b = TranslationBatch.Create(batch.Select(i => _train[i]).ToList(), c.PadId, c.BosId, c.EosId);
-        return (TrainingStep.Translation(_model, b, adam, lr, options), b.TargetTokens);
-    }
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options) => Train(batch, adam, lr, options, null);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel parallel) =>
+        Train(batch, adam, lr, options, parallel);
 
     /// <inheritdoc/>
     public double ValidationLoss() => _valid.Count == 0 ? double.NaN : Loss(_model, _valid, _maxTokens);
 
-    /// <summary>The mean cross-entropy per target token of <paramref name="pairs"/> (no smoothing).</summary>
-    public static double Loss(Seq2SeqTransformer model, IReadOnlyList<(int[] Source, int[] Target)> pairs, int maxTokens)
+    /// <inheritdoc/>
+    public double ValidationLoss(DataParallel parallel) => _valid.Count == 0 ? double.NaN : Loss(_model, _valid, _maxTokens, parallel);
+
+    private (float Loss, int Tokens) Train(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel)
+    {
+        ModelConfig c = _model.Config;
+        List<(int[] Source, int[] Target)> pairs = batch.Select(i => _train[i]).ToList();
+        if (parallel is null)
+        {
+            TranslationBatch whole = TranslationBatch.Create(pairs, c.PadId, c.BosId, c.EosId);
+            return (TrainingStep.Translation(_model, whole, adam, lr, options), whole.TargetTokens);
+        }
+        int tokens = pairs.Sum(p => p.Target.Length + 1);
+        (int start, int count) = parallel.Shard(pairs.Count);
+        var shard = new BatchShard(parallel, start, tokens);
+        if (count == 0)
+            return (TrainingStep.EmptyShard(_model, adam, lr, options, shard), tokens);
+        TranslationBatch b = TranslationBatch.Create(pairs.GetRange(start, count), c.PadId, c.BosId, c.EosId,
+            pairs.Max(p => p.Source.Length), pairs.Max(p => p.Target.Length) + 1);
+        return (TrainingStep.Translation(_model, b, adam, lr, options, shard), tokens);
+    }
+
+    /// <summary>The mean cross-entropy per target token of <paramref name="pairs"/> (no smoothing); with <paramref name="parallel"/> each rank takes every N-th batch.</summary>
+    public static double Loss(Seq2SeqTransformer model, IReadOnlyList<(int[] Source, int[] Target)> pairs, int maxTokens, DataParallel? parallel = null)
     {
         using var noGrad = Autograd.NoGrad();
         int[] lengths = pairs.Select(p => Math.Max(p.Source.Length, p.Target.Length + 1)).ToArray();
         double total = 0;
         long count = 0;
-        foreach (int[] indices in BatchPlan.ForEpoch(lengths, maxTokens, 0, 0))
+        List<int[]> batches = BatchPlan.ForEpoch(lengths, maxTokens, 0, 0);
+        for (int k = 0; k < batches.Count; k++)
         {
+            if (parallel is not null && !parallel.Owns(k))
+                continue;
+            int[] indices = batches[k];
             using Workspace.Scope scope = Workspace.Begin();
             var batch = TranslationBatch.Create(indices.Select(i => pairs[i]).ToList(), model.Config.PadId, model.Config.BosId, model.Config.EosId);
             Tensor logits = model.Forward(batch.Source, batch.SourceLength, batch.SourcePadding, batch.TargetIn, batch.TargetLength, batch.TargetPadding, batch.Batch);
@@ -57,6 +82,6 @@ public sealed class TranslationTask : ITrainingTask
             total += Ops.CrossEntropy(logits, batch.TargetOut, model.Config.PadId).Item() * (double)n;
             count += n;
         }
-        return total / Math.Max(1, count);
+        return parallel?.MeanOverRanks(total, count) ?? total / Math.Max(1, count);
     }
 }

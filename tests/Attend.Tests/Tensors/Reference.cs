@@ -121,7 +121,12 @@ internal static class Reference
     }
 
     /// <summary>softmax(Q K^T / sqrt(dk) + mask) V for every batch entry and head.</summary>
-    public static double[] Attention(double[] q, double[] k, double[] v, int b, int h, int tq, int tk, int dk, int dv, bool[]? pad, bool causal)
+    /// <summary>
+    /// softmax(Q K^T / sqrt(dk) + M) V per (batch, head); with <paramref name="keep"/>, weight (bh, i, j) is multiplied
+    /// by keep(((bh * tq) + i) * tk + j) after the softmax (dropout).
+    /// </summary>
+    public static double[] Attention(double[] q, double[] k, double[] v, int b, int h, int tq, int tk, int dk, int dv, bool[]? pad, bool causal,
+        Func<long, double>? keep = null)
     {
         double[] z = new double[b * h * tq * dv];
         for (int bi = 0; bi < b; bi++)
@@ -144,7 +149,7 @@ internal static class Reference
                     {
                         double acc = 0;
                         for (int j = 0; j < tk; j++)
-                            acc += p[j] * v[(bh * tk + j) * dv + d];
+                            acc += p[j] * (keep is null ? 1.0 : keep(((long)bh * tq + i) * tk + j)) * v[(bh * tk + j) * dv + d];
                         z[(bh * tq + i) * dv + d] = acc;
                     }
                 }

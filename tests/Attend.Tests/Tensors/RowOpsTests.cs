@@ -142,7 +142,7 @@ public class RowOpsTests
     public void Dropout_ZeroesAboutPAndScalesTheRest()
     {
         Tensor x = Tensor.From(Enumerable.Repeat(1f, 10_000).ToArray(), 10_000).RequireGrad();
-        Tensor y = Ops.Dropout(x, 0.25f, new Rng(3));
+        Tensor y = Ops.Dropout(x, 0.25f, new DropoutMasks(3));
         int zeros = y.ToArray().Count(v => v == 0f);
         Assert.InRange(zeros, 2_300, 2_700);
         Assert.All(y.ToArray().Where(v => v != 0f), v => Assert.Equal(1f / 0.75f, v, 6));
@@ -154,6 +154,6 @@ public class RowOpsTests
     public void Dropout_SameSeed_SameMask()
     {
         Tensor x = Tensor.From(Enumerable.Repeat(1f, 100).ToArray(), 100);
-        Assert.Equal(Ops.Dropout(x, 0.5f, new Rng(9)).ToArray(), Ops.Dropout(x, 0.5f, new Rng(9)).ToArray());
+        Assert.Equal(Ops.Dropout(x, 0.5f, new DropoutMasks(9)).ToArray(), Ops.Dropout(x, 0.5f, new DropoutMasks(9)).ToArray());
     }
 }
