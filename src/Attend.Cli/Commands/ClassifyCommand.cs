@@ -17,7 +17,7 @@ internal sealed class ClassifyCommand : CliCommand
 
     public override IReadOnlyList<CliOption> Options { get; } =
     [
-        new("model", "Checkpoint folder of an encoder classifier.", ValueName: "DIR"),
+        new("model", "Checkpoint folder of a classifier (an encoder classifier, or a fine-tuned BERT).", ValueName: "DIR"),
         new("input", "Texts, one a line; standard input when absent.", ValueName: "FILE"),
         new("truncate", "Cut texts longer than the model's max_len.", IsFlag: true),
         new("image", "Vision Transformer: image files (PNG, JPEG), 'label<TAB>probability' per image.", IsMultiple: true, ValueName: "FILE"),
@@ -30,7 +30,7 @@ internal sealed class ClassifyCommand : CliCommand
         string dir = args.Required("model");
         if (args.Has("image") || Attend.IO.Checkpoint.ReadConfig(dir).ModelType == "vit")
             return Images.ImageVerbs.Classify(args, context);
-        var (model, tokenizer) = LoadedModel.Load<EncoderClassifier>(dir);
+        var (model, tokenizer) = LoadedModel.Load<ISequenceClassifier>(dir);
         List<string> labels = Training.ClassLabels.Read(dir);
         List<string> lines = InputLines.Read(args, context);
         foreach (var (cls, p) in Predict(model, InputLines.Encode(tokenizer, lines, model.Config.MaxLen, args.Flag("truncate"), args.Get("input") ?? "input")))
@@ -39,12 +39,12 @@ internal sealed class ClassifyCommand : CliCommand
     }
 
     /// <summary>The most probable class and its probability for each sequence.</summary>
-    public static IEnumerable<(int Class, float Probability)> Predict(EncoderClassifier model, List<int[]> ids)
+    public static IEnumerable<(int Class, float Probability)> Predict(ISequenceClassifier model, List<int[]> ids)
     {
         foreach (SourceBatch b in InputLines.Batches(ids, model.Config.PadId))
         {
             using var noGrad = Autograd.NoGrad();
-            Tensor p = Ops.Softmax(model.Forward(b.Ids, b.Batch, b.Length, b.Padding));
+            Tensor p = Ops.Softmax(model.Logits(b.Ids, b.Batch, b.Length, b.Padding));
             int c = p.Shape.Last;
             for (int i = 0; i < b.Batch; i++)
             {

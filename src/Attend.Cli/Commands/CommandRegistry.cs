@@ -24,5 +24,6 @@ internal static class CommandRegistry
         new TokenizerEncodeCommand(),
         new TokenizerDecodeCommand(),
         new TokenizerConvertCommand(),
+        new ImportOnnxCommand(),
     ];
 }

@@ -108,7 +108,7 @@ internal sealed class EvalCommand : CliCommand
 
     private static List<KeyValuePair<string, object>> Classification(ParsedArgs args, string dir)
     {
-        var (model, tokenizer) = LoadedModel.Load<EncoderClassifier>(dir);
+        var (model, tokenizer) = LoadedModel.Load<ISequenceClassifier>(dir);
         List<string> labels = Training.ClassLabels.Read(dir);
         var examples = Training.TrainingData.LabelledLines(Need(args, "input"));
         List<int[]> ids = InputLines.Encode(tokenizer, examples.Select(e => e.Text).ToList(), model.Config.MaxLen, args.Flag("truncate"), args.Get("input")!);

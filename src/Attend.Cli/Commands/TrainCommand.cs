@@ -40,6 +40,7 @@ internal sealed class TrainCommand : CliCommand
         new("crop-padding", "image-classify: random crop after padding each side by this many pixels (0: off).", "0", ValueName: "N"),
         new("flip", "image-classify: mirror half of the training images left to right.", IsFlag: true),
         new("tokenizer", "A tokenizer.json to use instead of training one.", ValueName: "FILE"),
+        new("init", "classify: start from a pretrained encoder folder (BERT, sentence-transformers, or a checkpoint): its tokenizer and weights, a new head.", ValueName: "DIR"),
         new("vocab-size", "Vocabulary of the BPE tokenizer trained on the training text.", "8000", ValueName: "N"),
         new("truncate", "Cut sequences longer than --max-len instead of stopping with an error.", IsFlag: true),
         new("d-model", "Model width.", "256", ValueName: "N"),

@@ -101,12 +101,15 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         var valid = args.Get("valid-input") is string vf ? TrainingData.LabelledLines(vf) : [];
         if (valid.Count == 0)
             (all, valid) = TrainingData.Split(all, args.GetDouble("valid-fraction", 0, 0.5), (ulong)args.GetInt("seed", 0));
+        string? init = Resuming ? null : args.Get("init");   // a pretrained encoder folder: its tokenizer and weights, a new head
+        ITransformerModel? pretrained = init is null ? null : Checkpoint.LoadModel(init);
         Tokenizer tokenizer = Resuming ? Checkpoint.LoadTokenizer(LastDir, Checkpoint.ReadConfig(LastDir))
+            : pretrained is not null ? Checkpoint.LoadTokenizer(init!, pretrained.Config)
             : Shared(() => TrainingData.Tokenizer(args.Get("tokenizer"), args.GetInt("vocab-size", 260), all.Select(e => e.Text)));
         List<string> labels = Resuming ? ClassLabels.Read(LastDir) : all.Select(e => e.Label).Distinct().ToList();
-        (int pad, int bos, int eos) = Specials(tokenizer);
-        EncoderClassifier model = Resuming ? Checkpoint.LoadModel<EncoderClassifier>(LastDir)
-            : EncoderClassifier.Create(TrainCommand.Config(args, "encoder_classifier", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos, labels.Count), Seed);
+        ISequenceClassifier model = Resuming ? Checkpoint.LoadModel<ISequenceClassifier>(LastDir)
+            : pretrained is not null ? PretrainedClassifier.FromEncoder(pretrained, labels.Count, Seed)
+            : NewClassifier(tokenizer, labels.Count);
         int maxLen = model.Config.MaxLen;
         bool truncate = args.Flag("truncate");
         List<(int[], int)> Encode(List<(string Label, string Text)> list, string what) => list.Select((e, i) =>
@@ -178,6 +181,12 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             $"{train.Count:N0} training and {valid?.Count ?? 0:N0} validation images of {train.Width} x {train.Height} x {train.Channels}, {labels.Count} classes",
             labels, valid is null ? null : () => TrainCommand.Invariant($"accuracy {100 * task.ValidationAccuracy:F2}% on {valid.Count:N0} validation images"),
             dir => normalization.Save(dir, model.ImageHeight, model.ImageWidth));
+    }
+
+    private EncoderClassifier NewClassifier(Tokenizer tokenizer, int classes)
+    {
+        (int pad, int bos, int eos) = Specials(tokenizer);
+        return EncoderClassifier.Create(TrainCommand.Config(args, "encoder_classifier", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos, classes), Seed);
     }
 
     private bool Resuming => args.Flag("resume");

@@ -74,7 +74,7 @@ public static class Checkpoint
         tokenizer?.SaveTokenizerJson(Path.Combine(directory, "tokenizer.json"));
     }
 
-    /// <summary>The config of the checkpoint in <paramref name="directory"/>.</summary>
+    /// <summary>The config of the checkpoint in <paramref name="directory"/> (Attend's, or a Hugging Face folder's translated).</summary>
     public static ModelConfig ReadConfig(string directory)
     {
         string path = Path.Combine(directory, "config.json");
@@ -82,18 +82,23 @@ public static class Checkpoint
             throw new DirectoryNotFoundException($"{directory}: no such checkpoint folder");
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: missing (a checkpoint folder holds config.json, model.safetensors and tokenizer.json)", path);
+        if (HuggingFace.HuggingFaceFolder.IsHuggingFace(directory))
+            return HuggingFace.HuggingFaceFolder.ReadConfig(directory);
         return ModelConfig.FromJson(File.ReadAllText(path), path);
     }
 
-    /// <summary>Loads the model of any family from <paramref name="directory"/>.</summary>
+    /// <summary>Loads the model of any family from <paramref name="directory"/>, an Attend checkpoint or a Hugging Face folder.</summary>
     public static ITransformerModel LoadModel(string directory)
     {
         ModelConfig c = ReadConfig(directory);
+        if (HuggingFace.HuggingFaceFolder.IsHuggingFace(directory))
+            return HuggingFace.HuggingFaceFolder.LoadModel(directory);
         ITransformerModel model = c.ModelType switch
         {
             "seq2seq" => Seq2SeqTransformer.Create(c),
             "decoder_only" => DecoderOnlyTransformer.Create(c),
             "vit" => VisionTransformer.Create(c),
+            "bert" => BertModel.Create(c),
             _ => EncoderClassifier.Create(c),
         };
         LoadWeights(Path.Combine(directory, "model.safetensors"), model.Parameters);
@@ -108,14 +113,20 @@ public static class Checkpoint
             $"{directory}: the checkpoint holds a {model.Config.ModelType} model, this needs {typeof(T).Name}");
     }
 
-    /// <summary>The tokenizer saved with the checkpoint; its vocabulary must fit the model's.</summary>
+    /// <summary>
+    /// The tokenizer saved with the checkpoint (for a Hugging Face folder without tokenizer.json, its vocab.txt or
+    /// vocab.json + merges.txt); its vocabulary must fit the model's.
+    /// </summary>
     public static Tokenizer LoadTokenizer(string directory, ModelConfig config)
     {
         string path = Path.Combine(directory, "tokenizer.json");
-        if (!File.Exists(path))
+        bool huggingFace = HuggingFace.HuggingFaceFolder.IsHuggingFace(directory);
+        if (!File.Exists(path) && !huggingFace)
             throw new FileNotFoundException($"{path}: missing", path);
-        Tokenizer tokenizer = Tokenizer.FromTokenizerJson(path);
-        int vocab = config.ModelType == "encoder_classifier" ? config.SrcVocabSize : config.TgtVocabSize;
+        Tokenizer tokenizer = huggingFace ? HuggingFace.HuggingFaceFolder.LoadTokenizer(directory) : Tokenizer.FromTokenizerJson(path);
+        int vocab = config.ModelType is "encoder_classifier" or "bert" ? config.SrcVocabSize : config.TgtVocabSize;
+        if (!File.Exists(path))
+            path = Path.Combine(directory, File.Exists(Path.Combine(directory, "vocab.txt")) ? "vocab.txt" : "vocab.json");
         if (tokenizer.VocabularySize > vocab || (config.ModelType == "seq2seq" && tokenizer.VocabularySize > config.SrcVocabSize))
             throw new InvalidDataException($"{path}: the tokenizer's vocabulary of {tokenizer.VocabularySize} does not fit the model's ({vocab})");
         return tokenizer;

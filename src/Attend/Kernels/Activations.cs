@@ -4,11 +4,16 @@ using System.Runtime.Intrinsics;
 
 namespace Attend.Kernels;
 
-/// <summary>Element-wise activations and their gradients: ReLU max(0, x) and the exact GELU x * Phi(x).</summary>
+/// <summary>
+/// Element-wise activations and their gradients: ReLU max(0, x), the exact GELU x * Phi(x), GPT-2's tanh approximation
+/// of GELU ("gelu_new") and tanh.
+/// </summary>
 public static class Activations
 {
     private const float InvSqrt2 = 0.70710678118654752f;
     private const float InvSqrt2Pi = 0.39894228040143268f;
+    private const float Sqrt2OverPi = 0.79788456080286536f;
+    private const float GeluTanhCubic = 0.044715f;
 
     /// <summary>destination = max(0, x).</summary>
     public static void Relu(ReadOnlySpan<float> x, Span<float> destination)
@@ -92,6 +97,77 @@ public static class Activations
         }
     }
 
+    /// <summary>
+    /// destination = 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), the tanh approximation of GELU that GPT-2 uses
+    /// (Hugging Face's "gelu_new", PyTorch's gelu(approximate="tanh")).
+    /// </summary>
+    public static void GeluTanh(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        Softmax.CheckSameLength(x.Length, destination.Length, nameof(destination));
+        int i = 0, w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= x.Length - w; i += w)
+            {
+                Vector<float> v = new(x[i..]);
+                (new Vector<float>(0.5f) * v * (Vector<float>.One + Tanh(GeluTanhArgument(v)))).CopyTo(destination[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+            destination[i] = 0.5f * x[i] * (1f + MathF.Tanh(Sqrt2OverPi * (x[i] + GeluTanhCubic * x[i] * x[i] * x[i])));
+    }
+
+    /// <summary>
+    /// dX += dY (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2 / pi) (1 + 3 * 0.044715 x^2)), t = tanh(sqrt(2 / pi) (x + 0.044715 x^3)).
+    /// </summary>
+    public static void GeluTanhBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    {
+        Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
+        Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
+        int i = 0, w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> half = new(0.5f), slope = new(Sqrt2OverPi), cubic3 = new(3f * GeluTanhCubic);
+            for (; i <= x.Length - w; i += w)
+            {
+                Vector<float> v = new(x[i..]);
+                Vector<float> t = Tanh(GeluTanhArgument(v));
+                Vector<float> grad = half * (Vector<float>.One + t) + half * v * (Vector<float>.One - t * t) * slope * (Vector<float>.One + cubic3 * v * v);
+                (new Vector<float>(dX[i..]) + new Vector<float>(dY[i..]) * grad).CopyTo(dX[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float v = x[i], t = MathF.Tanh(Sqrt2OverPi * (v + GeluTanhCubic * v * v * v));
+            dX[i] += dY[i] * (0.5f * (1f + t) + 0.5f * v * (1f - t * t) * Sqrt2OverPi * (1f + 3f * GeluTanhCubic * v * v));
+        }
+    }
+
+    /// <summary>destination = tanh(x).</summary>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        Softmax.CheckSameLength(x.Length, destination.Length, nameof(destination));
+        TensorPrimitives.Tanh(x, destination);
+    }
+
+    /// <summary>dX += dY (1 - y^2), from the forward output y = tanh(x).</summary>
+    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX)
+    {
+        Softmax.CheckSameLength(y.Length, dY.Length, nameof(dY));
+        Softmax.CheckSameLength(y.Length, dX.Length, nameof(dX));
+        int i = 0, w = Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; i <= y.Length - w; i += w)
+            {
+                Vector<float> t = new(y[i..]);
+                (new Vector<float>(dX[i..]) + new Vector<float>(dY[i..]) * (Vector<float>.One - t * t)).CopyTo(dX[i..]);
+            }
+        }
+        for (; i < y.Length; i++)
+            dX[i] += dY[i] * (1f - y[i] * y[i]);
+    }
+
     /// <summary>The standard normal CDF, 0.5 (1 + erf(x / sqrt 2)), from the scalar erf.</summary>
     internal static float PhiScalar(float x) => 0.5f * (1f + ErfScalar(x * InvSqrt2));
 
@@ -138,4 +214,12 @@ public static class Activations
         Vector<float> erf = Vector.ConditionalSelect(Vector.LessThan(z, Vector<float>.Zero), -erfAbs, erfAbs);
         return new Vector<float>(0.5f) * (Vector<float>.One + erf);
     }
+
+    private static Vector<float> GeluTanhArgument(Vector<float> x) =>
+        new Vector<float>(Sqrt2OverPi) * (x + new Vector<float>(GeluTanhCubic) * x * x * x);
+
+    // tanh(u) = 1 - 2 / (exp(2u) + 1): exact limits at both ends (exp overflowing to infinity gives 1), absolute error
+    // near 1e-7 around 0, where GELU multiplies it by x / 2.
+    private static Vector<float> Tanh(Vector<float> u) =>
+        Vector<float>.One - new Vector<float>(2f) / (Vector.Exp(u + u) + Vector<float>.One);
 }

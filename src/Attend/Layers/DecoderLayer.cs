@@ -21,7 +21,7 @@ public sealed class DecoderLayer
         CrossAttention = new MultiHeadAttention(store, $"{name}.multihead_attn.in_proj_weight", $"{name}.multihead_attn.in_proj_bias",
             $"{name}.multihead_attn.out_proj", shape.DModel, shape.Heads, dropout);
         FeedForward = new FeedForward(new Linear(store, $"{name}.linear1", shape.DModel, shape.DFF),
-            new Linear(store, $"{name}.linear2", shape.DFF, shape.DModel), shape.Gelu, dropout);
+            new Linear(store, $"{name}.linear2", shape.DFF, shape.DModel), shape.Activation, dropout);
         Norm1 = new LayerNorm(store, $"{name}.norm1", shape.DModel, shape.LayerNormEps);
         Norm2 = new LayerNorm(store, $"{name}.norm2", shape.DModel, shape.LayerNormEps);
         Norm3 = new LayerNorm(store, $"{name}.norm3", shape.DModel, shape.LayerNormEps);

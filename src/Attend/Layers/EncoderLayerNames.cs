@@ -1,21 +1,31 @@
 namespace Attend.Layers;
 
 /// <summary>
-/// The names of an encoder layer's tensors below its prefix, so one <see cref="EncoderLayer"/> serves checkpoints of
-/// several implementations: PyTorch's nn.TransformerEncoderLayer (the default) or timm's Vision Transformer Block.
+/// The parameter names of an encoder layer, as PyTorch's nn.TransformerEncoderLayer, Hugging Face's BertLayer or timm's
+/// Vision Transformer Block names them.
 /// </summary>
-/// <param name="InProjWeight">The packed Q, K, V projection's weight [3 dModel, dModel].</param>
-/// <param name="InProjBias">Its bias [3 dModel].</param>
-/// <param name="OutProj">The attention output projection (".weight", ".bias" follow).</param>
-/// <param name="Linear1">The feed-forward expansion to dFF.</param>
-/// <param name="Linear2">The feed-forward projection back to dModel.</param>
-/// <param name="Norm1">The attention block's layer norm.</param>
-/// <param name="Norm2">The feed-forward block's layer norm.</param>
-public sealed record EncoderLayerNames(string InProjWeight, string InProjBias, string OutProj, string Linear1, string Linear2, string Norm1, string Norm2)
+/// <param name="SelfAttention">The attention block.</param>
+/// <param name="Linear1">The feed-forward expansion's prefix.</param>
+/// <param name="Linear2">The feed-forward projection's prefix.</param>
+/// <param name="Norm1">The norm of the attention block.</param>
+/// <param name="Norm2">The norm of the feed-forward block.</param>
+public sealed record EncoderLayerNames(AttentionNames SelfAttention, string Linear1, string Linear2, string Norm1, string Norm2)
 {
-    /// <summary>nn.TransformerEncoderLayer: self_attn.in_proj_weight, self_attn.out_proj, linear1, linear2, norm1, norm2.</summary>
-    public static EncoderLayerNames PyTorch { get; } = new("self_attn.in_proj_weight", "self_attn.in_proj_bias", "self_attn.out_proj", "linear1", "linear2", "norm1", "norm2");
+    /// <summary>nn.TransformerEncoderLayer: "{name}.self_attn.in_proj_weight", "linear1", "linear2", "norm1", "norm2".</summary>
+    public static EncoderLayerNames PyTorch(string name) => new(
+        AttentionNames.Packed($"{name}.self_attn.in_proj_weight", $"{name}.self_attn.in_proj_bias", $"{name}.self_attn.out_proj"),
+        $"{name}.linear1", $"{name}.linear2", $"{name}.norm1", $"{name}.norm2");
 
-    /// <summary>timm's ViT Block: attn.qkv, attn.proj, mlp.fc1, mlp.fc2, norm1, norm2.</summary>
-    public static EncoderLayerNames Timm { get; } = new("attn.qkv.weight", "attn.qkv.bias", "attn.proj", "mlp.fc1", "mlp.fc2", "norm1", "norm2");
+    /// <summary>
+    /// BertLayer: "{name}.attention.self.query/key/value", "attention.output.dense", "attention.output.LayerNorm",
+    /// "intermediate.dense", "output.dense", "output.LayerNorm".
+    /// </summary>
+    public static EncoderLayerNames Bert(string name) => new(
+        AttentionNames.Separate($"{name}.attention.self.query", $"{name}.attention.self.key", $"{name}.attention.self.value", $"{name}.attention.output.dense"),
+        $"{name}.intermediate.dense", $"{name}.output.dense", $"{name}.attention.output.LayerNorm", $"{name}.output.LayerNorm");
+
+    /// <summary>timm's ViT Block: "{name}.attn.qkv" (packed), "attn.proj", "mlp.fc1", "mlp.fc2", "norm1", "norm2".</summary>
+    public static EncoderLayerNames Timm(string name) => new(
+        AttentionNames.Packed($"{name}.attn.qkv.weight", $"{name}.attn.qkv.bias", $"{name}.attn.proj"),
+        $"{name}.mlp.fc1", $"{name}.mlp.fc2", $"{name}.norm1", $"{name}.norm2");
 }

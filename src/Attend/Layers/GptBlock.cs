@@ -20,7 +20,7 @@ public sealed class GptBlock
             shape.DModel, shape.Heads, dropout);
         Norm2 = new LayerNorm(store, $"{name}.ln_2", shape.DModel, shape.LayerNormEps);
         Mlp = new FeedForward(new Linear(store, $"{name}.mlp.c_fc", shape.DModel, shape.DFF),
-            new Linear(store, $"{name}.mlp.c_proj", shape.DFF, shape.DModel), shape.Gelu, NoDropout);
+            new Linear(store, $"{name}.mlp.c_proj", shape.DFF, shape.DModel), shape.Activation, NoDropout);
     }
 
     private static readonly DropoutSource NoDropout = new(0f, 0);

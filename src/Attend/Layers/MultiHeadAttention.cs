@@ -13,14 +13,30 @@ public sealed class MultiHeadAttention
 
     /// <summary>Declares W_in "{inWeight}" [3 dModel, dModel], b_in "{inBias}", and W_out, b_out as "{outName}.weight/bias".</summary>
     public MultiHeadAttention(ParameterStore store, string inWeight, string inBias, string outName, int dModel, int heads, DropoutSource dropout)
+        : this(store, AttentionNames.Packed(inWeight, inBias, outName), dModel, heads, dropout)
+    {
+    }
+
+    /// <summary>
+    /// Declares the parameters under <paramref name="names"/>: a packed W_in, or Q, K and V weights stored apart but
+    /// next to each other, so that W_in is still one [3 dModel, dModel] tensor over them.
+    /// </summary>
+    public MultiHeadAttention(ParameterStore store, AttentionNames names, int dModel, int heads, DropoutSource dropout)
     {
         if (heads <= 0 || dModel % heads != 0)
             throw new ArgumentException($"MultiHeadAttention: dModel {dModel} is not divisible by {heads} heads");
+        if (names.InWeights.Count is not (1 or 3) || names.InBiases.Count != names.InWeights.Count)
+            throw new ArgumentException("MultiHeadAttention: the input projection is one packed weight or three (Q, K, V), with as many biases");
         DModel = dModel;
         Heads = heads;
-        InWeight = store.Create(inWeight, new Shape(3 * dModel, dModel), ParameterInit.XavierUniform);
-        InBias = store.Create(inBias, new Shape(3 * dModel), ParameterInit.Zeros);
-        Out = new Linear(store, outName, dModel, dModel);
+        bool packed = names.InWeights.Count == 1;
+        InWeight = packed
+            ? store.Create(names.InWeights[0], new Shape(3 * dModel, dModel), ParameterInit.XavierUniform)
+            : store.CreatePacked(names.InWeights, new Shape(dModel, dModel), ParameterInit.XavierUniform);
+        InBias = packed
+            ? store.Create(names.InBiases[0], new Shape(3 * dModel), ParameterInit.Zeros)
+            : store.CreatePacked(names.InBiases, new Shape(dModel), ParameterInit.Zeros);
+        Out = new Linear(store, names.Out, dModel, dModel);
         _dropout = dropout;
     }
 
@@ -46,6 +62,16 @@ public sealed class MultiHeadAttention
     public float[]? LastWeights { get; private set; }
 
     /// <summary>
+    /// Bidirectional self-attention for inference over sequences laid end to end without padding: x [N, dModel], the
+    /// sequence s holding rows [sum of lengths before s, + lengths[s]); returns [N, dModel]. Outside autograd only.
+    /// </summary>
+    public Tensor ForwardUnpadded(Tensor x, int[] lengths)
+    {
+        Tensor qkv = Ops.Linear(x, InWeight, InBias);                        // [N, 3 dModel]
+        return Out.Forward(Ops.PackedSelfAttention(qkv, Heads, lengths));    // [N, dModel]
+    }
+
+    /// <summary>
     /// Self-attention when <paramref name="memory"/> is null (Q, K, V from x), else cross-attention (Q from x, K and V from memory).
     /// x [B, Tq, dModel]; memory [B, Tk, dModel]; keyPadding [B * Tk] (true = padding); returns [B, Tq, dModel].
     /// With a cache, self-attention appends the new keys and values, and cross-attention computes them once.
@@ -55,6 +81,13 @@ public sealed class MultiHeadAttention
         int d = DModel, h = Heads;
         Tensor q, k, v;
         int keyCount;
+        if (memory is null && cache is null && !causal && !CaptureWeights && !Autograd.IsEnabled && _dropout.Active == 0f
+            && x.Shape.Rank == 3 && Ops.IsRightPadded(keyPadding, x.Shape[0], x.Shape[1]))
+        {
+            // inference: attention reads Q, K, V in place from the packed projection and writes Z with its heads merged
+            Tensor packed = Ops.Linear(x, InWeight, InBias);                  // [B, T, 3 dModel]
+            return Out.Forward(Ops.PackedSelfAttention(packed, h, keyPadding)); // [B, T, dModel]
+        }
         if (memory is null)
         {
             Tensor qkv = Ops.Linear(x, InWeight, InBias);        // [B, T, 3 dModel]

@@ -7,7 +7,7 @@ namespace Attend.Models;
 /// An encoder with mean pooling over the non-padding positions and a linear head: classification, and pooled
 /// sentence embeddings for feature extraction. Names: tok_emb.embedding.weight, encoder.layers.N..., encoder.norm, classifier.
 /// </summary>
-public sealed class EncoderClassifier : ISentenceEncoder
+public sealed class EncoderClassifier : ISentenceEncoder, ISequenceClassifier
 {
     private EncoderClassifier(ModelConfig config, ulong seed)
     {
@@ -75,4 +75,10 @@ public sealed class EncoderClassifier : ISentenceEncoder
 
     /// <summary>Class logits [B, classes].</summary>
     public Tensor Forward(int[] ids, int batch, int length, bool[]? padding) => Classifier.Forward(Embed(ids, batch, length, padding));
+
+    /// <inheritdoc/>
+    public int Classes => Config.NumClasses;
+
+    /// <inheritdoc/>
+    public Tensor Logits(int[] ids, int batch, int length, bool[]? padding) => Forward(ids, batch, length, padding);
 }

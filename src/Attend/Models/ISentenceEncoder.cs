@@ -2,9 +2,9 @@ using Attend.Tensors;
 
 namespace Attend.Models;
 
-/// <summary>A model that maps sentences to fixed-size embeddings (feature extraction), whatever its family.</summary>
+/// <summary>An encoder that gives one vector per sentence (feature extraction): <see cref="EncoderClassifier"/>, <see cref="BertModel"/>.</summary>
 public interface ISentenceEncoder : ITransformerModel
 {
-    /// <summary>Sentence embeddings [B, dModel] for token ids [B, T] with their padding mask [B * T] (true = padding).</summary>
+    /// <summary>Sentence embeddings [B, dModel] of right-padded ids [B, T]; padding [B * T] is true at padding.</summary>
     Tensor Embed(int[] ids, int batch, int length, bool[]? padding);
 }

@@ -10,7 +10,7 @@ namespace Attend.Models;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>model_type: "seq2seq", "decoder_only", "encoder_classifier" or "vit".</summary>
+    /// <summary>model_type: "seq2seq", "decoder_only", "encoder_classifier", "bert" or "vit".</summary>
     public string ModelType { get; init; } = "seq2seq";
 
     /// <summary>d_model: the width of every representation.</summary>
@@ -40,7 +40,7 @@ public sealed record ModelConfig
     /// <summary>dropout: probability used while training.</summary>
     public float Dropout { get; init; } = 0.1f;
 
-    /// <summary>activation: "relu" (the paper) or "gelu".</summary>
+    /// <summary>activation: "relu" (the paper), "gelu" (exact, erf-based) or "gelu_new" (GPT-2's tanh approximation).</summary>
     public string Activation { get; init; } = "relu";
 
     /// <summary>norm_first: pre-norm when true, post-norm (the paper) when false.</summary>
@@ -61,7 +61,7 @@ public sealed record ModelConfig
     /// <summary>output_bias: whether the vocabulary projection has a bias (the tutorial's generator does, nanoGPT's lm_head does not).</summary>
     public bool OutputBias { get; init; } = true;
 
-    /// <summary>num_classes: classes of an encoder classifier.</summary>
+    /// <summary>num_classes: classes of an encoder classifier (for bert, 0: no classification head).</summary>
     public int NumClasses { get; init; } = 2;
 
     /// <summary>image_size: a Vision Transformer's image height (and width, unless image_width is given).</summary>
@@ -79,6 +79,18 @@ public sealed record ModelConfig
     /// <summary>The number of patches of a Vision Transformer's image, (H / P)(W / P).</summary>
     public int NumPatches => ImageSize / PatchSize * ((ImageWidth == 0 ? ImageSize : ImageWidth) / PatchSize);
 
+    /// <summary>type_vocab_size: bert's token-type (segment) embeddings.</summary>
+    public int TypeVocabSize { get; init; } = 2;
+
+    /// <summary>pooler: bert's pooler, tanh(W h_[CLS] + b), is part of the model.</summary>
+    public bool Pooler { get; init; }
+
+    /// <summary>pooling: how bert's sentence embedding pools the last hidden states: "mean" (over the non-padding positions), "cls", "max" or "pooler".</summary>
+    public string Pooling { get; init; } = "mean";
+
+    /// <summary>normalize: bert's sentence embeddings are scaled to unit length (sentence-transformers' Normalize).</summary>
+    public bool Normalize { get; init; }
+
     /// <summary>pad_id: the padding token.</summary>
     public int PadId { get; init; }
 
@@ -89,12 +101,17 @@ public sealed record ModelConfig
     public int EosId { get; init; } = 2;
 
     /// <summary>The sizes a layer needs.</summary>
-    public ModelShape Shape => new(DModel, Heads, DFF, Activation == "gelu", NormFirst, LayerNormEps);
+    public ModelShape Shape => new(DModel, Heads, DFF, Activation switch
+    {
+        "gelu" => Layers.Activation.Gelu,
+        "gelu_new" => Layers.Activation.GeluTanh,
+        _ => Layers.Activation.Relu,
+    }, NormFirst, LayerNormEps);
 
     /// <summary>Checks every value; an invalid one throws an <see cref="ArgumentException"/> naming the key.</summary>
     public ModelConfig Validate()
     {
-        Require(ModelType is "seq2seq" or "decoder_only" or "encoder_classifier" or "vit", "model_type", ModelType);
+        Require(ModelType is "seq2seq" or "decoder_only" or "encoder_classifier" or "bert" or "vit", "model_type", ModelType);
         Require(DModel > 0, "d_model", DModel);
         Require(Heads > 0 && DModel % Heads == 0, "n_heads", Heads, "must divide d_model");
         Require(DFF > 0, "d_ff", DFF);
@@ -102,15 +119,17 @@ public sealed record ModelConfig
         Require(SrcVocabSize > 0 && TgtVocabSize > 0, "src_vocab_size/tgt_vocab_size", SrcVocabSize);
         Require(MaxLen > 0, "max_len", MaxLen);
         Require(Dropout is >= 0f and < 1f, "dropout", Dropout);
-        Require(Activation is "relu" or "gelu", "activation", Activation);
+        Require(Activation is "relu" or "gelu" or "gelu_new", "activation", Activation);
         Require(Positional is "sinusoidal" or "learned", "positional", Positional);
         Require(LayerNormEps > 0f, "layer_norm_eps", LayerNormEps);
-        Require(NumClasses > 0, "num_classes", NumClasses);
+        Require(NumClasses > 0 || (ModelType == "bert" && NumClasses == 0), "num_classes", NumClasses);
         Require(PatchSize > 0, "patch_size", PatchSize);
         Require(ImageSize > 0 && ImageSize % PatchSize == 0, "image_size", ImageSize, $"must be a positive multiple of patch_size {PatchSize}");
         Require(ImageWidth >= 0 && ImageWidth % PatchSize == 0, "image_width", ImageWidth, $"must be a multiple of patch_size {PatchSize}");
         Require(NumChannels > 0, "num_channels", NumChannels);
-        int vocab = ModelType == "encoder_classifier" ? SrcVocabSize : TgtVocabSize;
+        Require(TypeVocabSize > 0, "type_vocab_size", TypeVocabSize);
+        Require(Pooling is "mean" or "cls" or "max" || (Pooling == "pooler" && Pooler), "pooling", Pooling, "mean, cls, max, or pooler when the model has one");
+        int vocab = ModelType is "encoder_classifier" or "bert" ? SrcVocabSize : TgtVocabSize;
         Require(PadId >= 0 && PadId < vocab && BosId >= 0 && BosId < vocab && EosId >= 0 && EosId < vocab,
             "pad_id/bos_id/eos_id", $"{PadId}/{BosId}/{EosId}", $"must be below the vocabulary size {vocab}");
         return this;
@@ -155,6 +174,13 @@ public sealed record ModelConfig
                     w.WriteNumber("image_width", ImageWidth);
                 w.WriteNumber("patch_size", PatchSize);
                 w.WriteNumber("num_channels", NumChannels);
+            }
+            if (ModelType == "bert")
+            {
+                w.WriteNumber("type_vocab_size", TypeVocabSize);
+                w.WriteBoolean("pooler", Pooler);
+                w.WriteString("pooling", Pooling);
+                w.WriteBoolean("normalize", Normalize);
             }
             w.WriteNumber("pad_id", PadId);
             w.WriteNumber("bos_id", BosId);
@@ -213,6 +239,10 @@ public sealed record ModelConfig
                         "image_width" => c with { ImageWidth = v.GetInt32() },
                         "patch_size" => c with { PatchSize = v.GetInt32() },
                         "num_channels" => c with { NumChannels = v.GetInt32() },
+                        "type_vocab_size" => c with { TypeVocabSize = v.GetInt32() },
+                        "pooler" => c with { Pooler = v.GetBoolean() },
+                        "pooling" => c with { Pooling = v.GetString()! },
+                        "normalize" => c with { Normalize = v.GetBoolean() },
                         "pad_id" => c with { PadId = v.GetInt32() },
                         "bos_id" => c with { BosId = v.GetInt32() },
                         "eos_id" => c with { EosId = v.GetInt32() },

@@ -27,7 +27,7 @@ public sealed class VisionTransformer : ITransformerModel
         ClassToken = Parameters.Create("cls_token", new Shape(1, 1, d), ParameterInit.SmallNormal, weightDecay: false);
         Positions = Parameters.Create("pos_embed", new Shape(1, config.NumPatches + 1, d), ParameterInit.SmallNormal, weightDecay: false);
         Blocks = Enumerable.Range(0, config.EncoderLayers)
-            .Select(i => new EncoderLayer(Parameters, $"blocks.{i}", config.Shape, Dropout, EncoderLayerNames.Timm)).ToArray();
+            .Select(i => new EncoderLayer(Parameters, EncoderLayerNames.Timm($"blocks.{i}"), config.Shape, Dropout)).ToArray();
         FinalNorm = new LayerNorm(Parameters, "norm", d, config.LayerNormEps);
         Head = new Linear(Parameters, "head", d, config.NumClasses);
         Parameters.Build(seed);

@@ -31,4 +31,35 @@ public static partial class Ops
         });
         return y;
     }
+
+    /// <summary>
+    /// y = 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), GPT-2's GELU ("gelu_new").
+    /// dX += dY (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2 / pi) (1 + 0.134145 x^2)).
+    /// </summary>
+    public static Tensor GeluTanh(Tensor x)
+    {
+        Tensor y = Tensor.Result(x.Shape, x);
+        Activations.GeluTanh(x.Data, y.Data);
+        y.SetBackward(static y =>
+        {
+            Tensor x = y.Input0;
+            if (x.RequiresGrad)
+                Activations.GeluTanhBackward(x.Data, y.Grad, x.Grad);
+        });
+        return y;
+    }
+
+    /// <summary>y = tanh(x). dX += dY (1 - y^2).</summary>
+    public static Tensor Tanh(Tensor x)
+    {
+        Tensor y = Tensor.Result(x.Shape, x);
+        Activations.Tanh(x.Data, y.Data);
+        y.SetBackward(static y =>
+        {
+            Tensor x = y.Input0;
+            if (x.RequiresGrad)
+                Activations.TanhBackward(y.Data, y.Grad, x.Grad);
+        });
+        return y;
+    }
 }

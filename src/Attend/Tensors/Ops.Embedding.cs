@@ -8,7 +8,16 @@ public static partial class Ops
     /// Row lookup y[i] = table[ids[i]]: table [V, D], ids of shape <paramref name="idShape"/>, y [...idShape, D].
     /// Backward is a scatter-add: dTable[ids[i]] += dY[i].
     /// </summary>
-    public static Tensor Embedding(Tensor table, int[] ids, params ReadOnlySpan<int> idShape)
+    public static Tensor Embedding(Tensor table, int[] ids, params ReadOnlySpan<int> idShape) => Embedding(table, ids, idShape, -1);
+
+    /// <summary>
+    /// The lookup of <see cref="Embedding(Tensor, int[], ReadOnlySpan{int})"/> whose backward leaves the row of
+    /// <paramref name="paddingId"/> alone (PyTorch's nn.Embedding(padding_idx), as BERT's word embeddings use it);
+    /// -1 for none.
+    /// </summary>
+    public static Tensor Embedding(Tensor table, int[] ids, int[] idShape, int paddingId) => Embedding(table, ids, (ReadOnlySpan<int>)idShape, paddingId);
+
+    private static Tensor Embedding(Tensor table, int[] ids, ReadOnlySpan<int> idShape, int paddingId)
     {
         if (table.Shape.Rank != 2)
             throw new ArgumentException($"Embedding: table must be [vocab, dim], got {table.Shape}");
@@ -28,11 +37,13 @@ public static partial class Ops
         for (int i = 0; i < ids.Length; i++)
             t.Slice(ids[i] * d, d).CopyTo(yd.Slice(i * d, d));
         y.Saved.Ids = ids;
+        y.Saved.Int0 = paddingId;
         y.SetBackward(static y =>
         {
-            // Saved: Ids = the token ids
+            // Saved: Ids = the token ids, Int0 = the padding id whose row gets no gradient (-1: none)
             Tensor table = y.Input0;
             int[] ids = y.Saved.Ids!;
+            int paddingId = y.Saved.Int0;
             int d = table.Shape[1];
             if (!table.RequiresGrad)
                 return;
@@ -40,6 +51,8 @@ public static partial class Ops
             ReadOnlySpan<float> dY = y.Grad;
             for (int i = 0; i < ids.Length; i++)
             {
+                if (ids[i] == paddingId)
+                    continue;
                 Span<float> row = dT.Slice(ids[i] * d, d);
                 TensorPrimitives.Add(row, dY.Slice(i * d, d), row);
             }

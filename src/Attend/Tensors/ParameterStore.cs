@@ -32,6 +32,7 @@ public sealed class ParameterStore
     private readonly Dictionary<string, Tensor> _byName = new(StringComparer.Ordinal);
     private readonly List<(string Alias, string Name)> _aliases = [];
     private readonly HashSet<Tensor> _noDecay = [];
+    private readonly List<(Tensor Packed, int FirstPart)> _packed = [];
 
     /// <summary>The values of every parameter, concatenated in declaration order.</summary>
     public float[] Values { get; private set; } = [];
@@ -73,6 +74,28 @@ public sealed class ParameterStore
         return t;
     }
 
+    /// <summary>
+    /// Declares the parameters <paramref name="names"/>, each of shape <paramref name="partShape"/>, next to each other
+    /// in the slab, and returns one tensor over all of them, [parts * partShape[0], ...]: weights stored under their
+    /// own names (Hugging Face's query, key and value) used as one packed projection. Its gradient is theirs.
+    /// </summary>
+    public Tensor CreatePacked(IReadOnlyList<string> names, Shape partShape, ParameterInit init)
+    {
+        if (names.Count == 0)
+            throw new ArgumentException("ParameterStore: a packed parameter needs at least one part");
+        int first = _declared.Count;
+        foreach (string name in names)
+            Create(name, partShape, init);
+        Span<int> dims = stackalloc int[partShape.Rank];
+        for (int i = 0; i < dims.Length; i++)
+            dims[i] = partShape[i];
+        dims[0] *= names.Count;
+        Tensor packed = Tensor.Unbound(new Shape(dims));
+        packed.RequireGrad();
+        _packed.Add((packed, first));
+        return packed;
+    }
+
     /// <summary>Makes <paramref name="alias"/> another name of the parameter <paramref name="name"/> (weight tying).</summary>
     public Tensor Alias(string alias, string name)
     {
@@ -94,12 +117,17 @@ public sealed class ParameterStore
         Gradients = new float[total];
         var rng = new Rng(seed);
         int at = 0;
-        foreach ((Tensor t, ParameterInit init, int fanIn, int fanOut) in _declared)
+        int[] offsets = new int[_declared.Count];
+        for (int i = 0; i < _declared.Count; i++)
         {
+            (Tensor t, ParameterInit init, int fanIn, int fanOut) = _declared[i];
             t.Bind(Values, Gradients, at);
             Initialise(t.Data, init, fanIn, fanOut, rng);
+            offsets[i] = at;
             at += t.Length;
         }
+        foreach ((Tensor packed, int first) in _packed)
+            packed.Bind(Values, Gradients, offsets[first]);
         IsBuilt = true;
     }
 

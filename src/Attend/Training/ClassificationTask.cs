@@ -7,7 +7,7 @@ namespace Attend.Training;
 /// <summary>Classification of token sequences: examples batched by token count, one label per example.</summary>
 public sealed class ClassificationTask : ITrainingTask
 {
-    private readonly EncoderClassifier _model;
+    private readonly ISequenceClassifier _model;
     private readonly IReadOnlyList<(int[] Ids, int Label)> _train;
     private readonly IReadOnlyList<(int[] Ids, int Label)> _valid;
     private readonly int[] _lengths;
@@ -15,7 +15,7 @@ public sealed class ClassificationTask : ITrainingTask
     private readonly ulong _seed;
 
     /// <summary>A task over tokenized, labelled examples.</summary>
-    public ClassificationTask(EncoderClassifier model, IReadOnlyList<(int[] Ids, int Label)> train, IReadOnlyList<(int[] Ids, int Label)> valid, int maxTokens, ulong seed)
+    public ClassificationTask(ISequenceClassifier model, IReadOnlyList<(int[] Ids, int Label)> train, IReadOnlyList<(int[] Ids, int Label)> valid, int maxTokens, ulong seed)
     {
         if (train.Count == 0)
             throw new ArgumentException("the training set is empty");
@@ -66,7 +66,7 @@ public sealed class ClassificationTask : ITrainingTask
             int[] indices = batches[k];
             using Workspace.Scope scope = Workspace.Begin();
             SourceBatch b = SourceBatch.Pad(indices.Select(i => _valid[i].Ids).ToList(), _model.Config.PadId);
-            Tensor loss = Ops.CrossEntropy(_model.Forward(b.Ids, b.Batch, b.Length, b.Padding), indices.Select(i => _valid[i].Label).ToArray());
+            Tensor loss = Ops.CrossEntropy(_model.Logits(b.Ids, b.Batch, b.Length, b.Padding), indices.Select(i => _valid[i].Label).ToArray());
             total += loss.Item() * (double)indices.Length;
             counted += indices.Length;
         }

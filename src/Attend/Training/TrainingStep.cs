@@ -49,11 +49,11 @@ public static class TrainingStep
     }
 
     /// <summary>Trains a classifier on padded token ids [B, T] with one label per row.</summary>
-    public static float Classification(EncoderClassifier model, int[] ids, bool[] padding, int[] labels, int batch, int length, Adam adam, float lr, StepOptions options, BatchShard? shard = null)
+    public static float Classification(ISequenceClassifier model, int[] ids, bool[] padding, int[] labels, int batch, int length, Adam adam, float lr, StepOptions options, BatchShard? shard = null)
     {
         using Workspace.Scope scope = Workspace.Begin();
         Begin(model, shard, batch);
-        Tensor loss = Ops.CrossEntropy(model.Forward(ids, batch, length, padding), labels, -100, options.LabelSmoothing, shard?.GlobalCount ?? 0);
+        Tensor loss = Ops.CrossEntropy(model.Logits(ids, batch, length, padding), labels, -100, options.LabelSmoothing, shard?.GlobalCount ?? 0);
         return Finish(model, loss, adam, lr, options, shard);
     }
 

@@ -95,6 +95,52 @@ public class RowKernelTests
     }
 
     [Fact]
+    public void GeluTanh_EveryLength_MatchesDoublePrecisionFormula()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n, 6f), y = new float[n], dx = Enumerable.Repeat(0.5f, n).ToArray(), dy = Random(n, n + 7);
+            Activations.GeluTanh(x, y);
+            Activations.GeluTanhBackward(x, dy, dx);
+            for (int i = 0; i < n; i++)
+            {
+                double v = x[i], c = Math.Sqrt(2 / Math.PI), t = Math.Tanh(c * (v + 0.044715 * v * v * v));
+                double value = 0.5 * v * (1 + t);
+                double grad = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * c * (1 + 3 * 0.044715 * v * v);
+                Assert.True(Math.Abs(y[i] - value) <= 1e-6 * (1 + Math.Abs(value)), $"length {n}, element {i}: {y[i]} vs {value}");
+                Assert.True(Math.Abs(dx[i] - (0.5 + dy[i] * grad)) <= 1e-5, $"length {n}, gradient {i}: {dx[i]} vs {0.5 + dy[i] * grad}");
+            }
+        }
+    }
+
+    [Fact]
+    public void GeluTanh_GoldenValues()
+    {
+        // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) at x = -3, -1, 0, 1, 3 in double precision; the limits x and 0 far out
+        float[] x = [-3f, -1f, 0f, 1f, 3f, 1000f, -1000f], y = new float[7];
+        Activations.GeluTanh(x, y);
+        double[] expected = [-0.0036373920817729943, -0.15880800939172324, 0, 0.8411919906082768, 2.996362607918227, 1000, 0];
+        for (int i = 0; i < x.Length; i++)
+            Assert.True(Math.Abs(y[i] - expected[i]) <= 2e-7 * Math.Max(1, Math.Abs(expected[i])), $"gelu_new({x[i]}) = {y[i]}, expected {expected[i]}");
+    }
+
+    [Fact]
+    public void TanhBackward_EveryLength_UsesOneMinusSquare()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n), y = new float[n], dy = Random(n, n + 3), dx = new float[n];
+            Activations.Tanh(x, y);
+            Activations.TanhBackward(y, dy, dx);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.True(Math.Abs(y[i] - Math.Tanh(x[i])) <= 1e-6, $"length {n}, element {i}");
+                Assert.True(Math.Abs(dx[i] - dy[i] * (1 - Math.Tanh(x[i]) * Math.Tanh(x[i]))) <= 1e-5, $"length {n}, gradient {i}");
+            }
+        }
+    }
+
+    [Fact]
     public void ReluBackward_EveryLength_PassesGradientWherePositive()
     {
         for (int n = 0; n <= 256; n++)

@@ -19,6 +19,38 @@ public class RowOpsTests
     }
 
     [Fact]
+    public void GeluTanh_MatchesGpt2Formula()
+    {
+        double[] x = GradCheck.Random(40, 12, scale: 3);
+        GradCheck.Check(t => Ops.GeluTanh(t[0]),
+            i => i[0].Select(v => 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)))).ToArray(), [x], [[4, 10]]);
+    }
+
+    [Fact]
+    public void Tanh_MatchesReference() =>
+        GradCheck.Check(t => Ops.Tanh(t[0]), i => i[0].Select(Math.Tanh).ToArray(), [GradCheck.Random(24, 13, scale: 2)], [[3, 8]]);
+
+    [Fact]
+    public void L2Normalize_MatchesReference() =>
+        GradCheck.Check(t => Ops.L2Normalize(t[0]), i => Enumerable.Range(0, 4).SelectMany(r =>
+        {
+            double[] row = i[0].Skip(r * 6).Take(6).ToArray();
+            double norm = Math.Sqrt(row.Sum(v => v * v));
+            return row.Select(v => v / norm);
+        }).ToArray(), [GradCheck.Random(24, 14, scale: 2)], [[4, 6]]);
+
+    [Fact]
+    public void MaxOverPositions_TakesTheMaximumOfTheNonPaddingPositions()
+    {
+        bool[] padding = [false, false, true, false, true, true];   // batch 2, 3 positions; row 1 keeps only position 0
+        double[] x = GradCheck.Random(2 * 3 * 4, 15, scale: 2);
+        x[2 * 4] = 50;                                                // a padded maximum that must not win
+        GradCheck.Check(t => Ops.MaxOverPositions(t[0], padding), i => Enumerable.Range(0, 2).SelectMany(b =>
+            Enumerable.Range(0, 4).Select(d => Enumerable.Range(0, 3).Where(p => !padding[b * 3 + p]).Max(p => i[0][(b * 3 + p) * 4 + d]))).ToArray(),
+            [x], [[2, 3, 4]]);
+    }
+
+    [Fact]
     public void Softmax_MatchesReference() =>
         GradCheck.Check(t => Ops.Softmax(t[0]), i => Reference.SoftmaxRows(i[0], 7), [GradCheck.Random(35, 3, 4)], [[5, 7]]);
 
