@@ -75,12 +75,17 @@ public class TextGeneratorTests
     [Fact]
     public async Task AFullQueue_RefusesTheNextRequest()
     {
+        // The generator's thread raises StepCompleted: holding it there keeps the first request in the batch (a tiny
+        // model would otherwise finish all its tokens before the test queues the next two). The gate outlives the generator.
+        using var gate = new ManualResetEventSlim(false);
         using var generator = new TextGenerator(TinyModels.LanguageModel(maxLen: 200), new BatchingOptions { MaxBatch = 1, MaxQueue = 1 });
+        generator.StepCompleted += _ => gate.Wait();
         var running = generator.GenerateAsync([1], 150, GreedyChoice, null).GetAsyncEnumerator();
         Assert.True(await running.MoveNextAsync());   // the first request runs
         var waiting = generator.GenerateAsync([2], 150, GreedyChoice, null).GetAsyncEnumerator();
         var next = waiting.MoveNextAsync();          // the second waits for a place in the batch of one
         await Assert.ThrowsAsync<QueueFullException>(async () => await generator.GenerateAsync([3], 5, GreedyChoice, null).GetAsyncEnumerator().MoveNextAsync());
+        gate.Set();
         await running.DisposeAsync();
         Assert.True(await next);
         await waiting.DisposeAsync();
