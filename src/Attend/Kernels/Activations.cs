@@ -109,7 +109,7 @@ public static class Activations
     }
 
     // The Vector512 twins of Gauss and Phi below (AVX-512: twice the width of Vector<float> on .NET's default).
-    private static Vector512<float> Gauss(Vector512<float> x) => Vector512.Exp(x * x * Vector512.Create(-0.5f));
+    private static Vector512<float> Gauss(Vector512<float> x) => Exponential.Exp(x * x * Vector512.Create(-0.5f));
 
     private static Vector512<float> Phi(Vector512<float> x, Vector512<float> gauss)
     {
@@ -124,7 +124,7 @@ public static class Activations
     }
 
     // exp(-x^2 / 2), which is exp(-z^2) for z = x / sqrt 2 (erf's factor) and sqrt(2 pi) phi(x)
-    private static Vector<float> Gauss(Vector<float> x) => Vector.Exp(x * x * new Vector<float>(-0.5f));
+    private static Vector<float> Gauss(Vector<float> x) => Exponential.Exp(x * x * new Vector<float>(-0.5f));
 
     // Phi(x) given gauss = exp(-x^2 / 2)
     private static Vector<float> Phi(Vector<float> x, Vector<float> gauss)

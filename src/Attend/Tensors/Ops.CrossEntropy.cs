@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Attend.Kernels;
 
 namespace Attend.Tensors;
 
@@ -45,9 +46,7 @@ public static partial class Ops
                     continue;
                 ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                 float max = TensorPrimitives.Max(x);
-                TensorPrimitives.Subtract(x, max, buffer);
-                TensorPrimitives.Exp(buffer, buffer);
-                float lse = a.lse[r] = max + MathF.Log(TensorPrimitives.Sum(buffer));
+                float lse = a.lse[r] = max + MathF.Log(Exponential.ExpSubtractSum(x, max, buffer));
                 double nll = lse - x[target];
                 double smooth = a.eps == 0f ? 0.0 : lse - TensorPrimitives.Sum(x) / (double)v;
                 a.rowLoss[r] = (float)((1.0 - a.eps) * nll + a.eps * smooth);
@@ -88,8 +87,7 @@ public static partial class Ops
                         continue;
                     ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                     Span<float> dX = a.logits.Grad.Slice(r * v, v);
-                    TensorPrimitives.Subtract(x, a.lse[r], buffer);
-                    TensorPrimitives.Exp(buffer, buffer);
+                    Exponential.ExpSubtractSum(x, a.lse[r], buffer);
                     TensorPrimitives.Subtract(buffer, offValue, buffer);
                     buffer[target] -= 1f - a.eps;
                     TensorPrimitives.MultiplyAdd(buffer, a.g, dX, dX);

@@ -89,10 +89,8 @@ internal readonly struct TiledAttention
                             row.Clear();   // no key visible to this query yet
                             continue;
                         }
-                        float rescale = MathF.Exp(max[r] - rowMax);   // 0 for the first visible block
-                        TensorPrimitives.Subtract(row, rowMax, row);
-                        TensorPrimitives.Exp(row, row);
-                        sum[r] = sum[r] * rescale + TensorPrimitives.Sum(row);
+                        float rescale = Exponential.ExpScalar(max[r] - rowMax);   // 0 for the first visible block
+                        sum[r] = sum[r] * rescale + Exponential.ExpSubtractSum(row, rowMax, row);
                         max[r] = rowMax;
                         if (rescale != 1f)
                             TensorPrimitives.Multiply(zBlock.Slice(r * dv, dv), rescale, zBlock.Slice(r * dv, dv));
@@ -221,8 +219,7 @@ internal readonly struct TiledAttention
         {
             Span<float> row = tile.Slice(r * cols, cols);
             Mask(row, bh, i0 + r, j0);
-            TensorPrimitives.Subtract(row, _lse[bh * Tq + i0 + r], row);
-            TensorPrimitives.Exp(row, row);
+            Exponential.ExpSubtractSum(row, _lse[bh * Tq + i0 + r], row);
         }
     }
 
