@@ -18,7 +18,10 @@ public static class Activations
     }
 
     /// <summary>dX += dY where x &gt; 0.</summary>
-    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX) => ReluBackward(x, dY, dX, accumulate: true);
+
+    /// <summary>dX += dY where x &gt; 0, or dX = that term alone when <paramref name="accumulate"/> is false.</summary>
+    internal static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate)
     {
         Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
         Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
@@ -28,11 +31,12 @@ public static class Activations
             for (; i <= x.Length - w; i += w)
             {
                 Vector<int> positive = Vector.GreaterThan(new Vector<float>(x[i..]), Vector<float>.Zero);
-                (new Vector<float>(dX[i..]) + Vector.ConditionalSelect(positive, new Vector<float>(dY[i..]), Vector<float>.Zero)).CopyTo(dX[i..]);
+                Vector<float> term = Vector.ConditionalSelect(positive, new Vector<float>(dY[i..]), Vector<float>.Zero);
+                (accumulate ? new Vector<float>(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         for (; i < x.Length; i++)
-            dX[i] += x[i] > 0f ? dY[i] : 0f;
+            dX[i] = (accumulate ? dX[i] : 0f) + (x[i] > 0f ? dY[i] : 0f);
     }
 
     /// <summary>destination = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), the exact GELU (PyTorch's default).</summary>
@@ -61,7 +65,10 @@ public static class Activations
     }
 
     /// <summary>dX += dY * (Phi(x) + x * phi(x)), with phi the standard normal density.</summary>
-    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX) => GeluBackward(x, dY, dX, accumulate: true);
+
+    /// <summary>dX += dY * (Phi(x) + x * phi(x)), or dX = that term alone when <paramref name="accumulate"/> is false.</summary>
+    internal static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate)
     {
         Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
         Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
@@ -72,7 +79,8 @@ public static class Activations
             {
                 Vector512<float> v = Vector512.Create(x[i..]);
                 Vector512<float> gauss = Gauss(v);
-                (Vector512.Create(dX[i..]) + Vector512.Create(dY[i..]) * (Phi(v, gauss) + v * gauss * Vector512.Create(InvSqrt2Pi))).CopyTo(dX[i..]);
+                Vector512<float> term = Vector512.Create(dY[i..]) * (Phi(v, gauss) + v * gauss * Vector512.Create(InvSqrt2Pi));
+                (accumulate ? Vector512.Create(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         if (Vector.IsHardwareAccelerated)
@@ -82,13 +90,14 @@ public static class Activations
                 // one exponential serves both: the density phi(x) and, inside erf, exp(-(x / sqrt 2)^2)
                 Vector<float> v = new(x[i..]);
                 Vector<float> gauss = Gauss(v);
-                (new Vector<float>(dX[i..]) + new Vector<float>(dY[i..]) * (Phi(v, gauss) + v * gauss * new Vector<float>(InvSqrt2Pi))).CopyTo(dX[i..]);
+                Vector<float> term = new Vector<float>(dY[i..]) * (Phi(v, gauss) + v * gauss * new Vector<float>(InvSqrt2Pi));
+                (accumulate ? new Vector<float>(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         for (; i < x.Length; i++)
         {
             float density = MathF.Exp(-0.5f * x[i] * x[i]) * InvSqrt2Pi;
-            dX[i] += dY[i] * (PhiScalar(x[i]) + x[i] * density);
+            dX[i] = (accumulate ? dX[i] : 0f) + dY[i] * (PhiScalar(x[i]) + x[i] * density);
         }
     }
 

@@ -73,8 +73,10 @@ public static partial class Ops
         int rows = logits.Shape.Rows, v = logits.Shape.Last;
         float eps = loss.Saved.Scalar;
         float g = loss.Grad[0] / loss.Saved.Int1;
-        logits.PrepareGrad();
-        RowParallel.For(rows, v * 3L, (logits, targets: loss.Saved.Ids!, ignoreIndex: loss.Saved.Int0, eps, g, lse, scratch),
+        bool overwrite = false;   // every row is written (ignored rows with zeros), so a fresh gradient is assigned
+        if (logits.RequiresGrad)
+            logits.GradToOverwrite(out overwrite);
+        RowParallel.For(rows, v * 3L, (logits, targets: loss.Saved.Ids!, ignoreIndex: loss.Saved.Int0, eps, g, lse, scratch, overwrite),
             static (a, s, e, worker) =>
             {
                 int v = a.logits.Shape.Last;
@@ -83,14 +85,21 @@ public static partial class Ops
                 for (int r = s; r < e; r++)
                 {
                     int target = a.targets[r];
-                    if (target == a.ignoreIndex)
-                        continue;
-                    ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                     Span<float> dX = a.logits.Grad.Slice(r * v, v);
+                    if (target == a.ignoreIndex)
+                    {
+                        if (a.overwrite)
+                            dX.Clear();
+                        continue;
+                    }
+                    ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                     Exponential.ExpSubtractSum(x, a.lse[r], buffer);
                     TensorPrimitives.Subtract(buffer, offValue, buffer);
                     buffer[target] -= 1f - a.eps;
-                    TensorPrimitives.MultiplyAdd(buffer, a.g, dX, dX);
+                    if (a.overwrite)
+                        TensorPrimitives.Multiply(buffer, a.g, dX);
+                    else
+                        TensorPrimitives.MultiplyAdd(buffer, a.g, dX, dX);
                 }
             });
         Workspace.Release(lse);

@@ -30,7 +30,10 @@ public static partial class Ops
             // Saved: Counter = the mask, Scalar = p
             Tensor x = y.Input0;
             if (x.RequiresGrad)
-                ApplyDropout(y.Saved.Counter, x.Shape[0], y.Saved.Scalar, y.Grad, x.Grad, accumulate: true);
+            {
+                Span<float> dX = x.GradToOverwrite(out bool overwrite);
+                ApplyDropout(y.Saved.Counter, x.Shape[0], y.Saved.Scalar, y.Grad, dX, accumulate: !overwrite);
+            }
         });
         return y;
     }
