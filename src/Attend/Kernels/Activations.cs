@@ -23,7 +23,10 @@ public static class Activations
     }
 
     /// <summary>dX += dY where x &gt; 0.</summary>
-    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX) => ReluBackward(x, dY, dX, accumulate: true);
+
+    /// <summary>dX += dY where x &gt; 0, or dX = that term alone when <paramref name="accumulate"/> is false.</summary>
+    internal static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate)
     {
         Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
         Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
@@ -33,11 +36,12 @@ public static class Activations
             for (; i <= x.Length - w; i += w)
             {
                 Vector<int> positive = Vector.GreaterThan(new Vector<float>(x[i..]), Vector<float>.Zero);
-                (new Vector<float>(dX[i..]) + Vector.ConditionalSelect(positive, new Vector<float>(dY[i..]), Vector<float>.Zero)).CopyTo(dX[i..]);
+                Vector<float> term = Vector.ConditionalSelect(positive, new Vector<float>(dY[i..]), Vector<float>.Zero);
+                (accumulate ? new Vector<float>(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         for (; i < x.Length; i++)
-            dX[i] += x[i] > 0f ? dY[i] : 0f;
+            dX[i] = (accumulate ? dX[i] : 0f) + (x[i] > 0f ? dY[i] : 0f);
     }
 
     /// <summary>destination = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), the exact GELU (PyTorch's default).</summary>
@@ -66,7 +70,10 @@ public static class Activations
     }
 
     /// <summary>dX += dY * (Phi(x) + x * phi(x)), with phi the standard normal density.</summary>
-    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX) => GeluBackward(x, dY, dX, accumulate: true);
+
+    /// <summary>dX += dY * (Phi(x) + x * phi(x)), or dX = that term alone when <paramref name="accumulate"/> is false.</summary>
+    internal static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate)
     {
         Softmax.CheckSameLength(x.Length, dY.Length, nameof(dY));
         Softmax.CheckSameLength(x.Length, dX.Length, nameof(dX));
@@ -77,7 +84,8 @@ public static class Activations
             {
                 Vector512<float> v = Vector512.Create(x[i..]);
                 Vector512<float> gauss = Gauss(v);
-                (Vector512.Create(dX[i..]) + Vector512.Create(dY[i..]) * (Phi(v, gauss) + v * gauss * Vector512.Create(InvSqrt2Pi))).CopyTo(dX[i..]);
+                Vector512<float> term = Vector512.Create(dY[i..]) * (Phi(v, gauss) + v * gauss * Vector512.Create(InvSqrt2Pi));
+                (accumulate ? Vector512.Create(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         if (Vector.IsHardwareAccelerated)
@@ -87,13 +95,14 @@ public static class Activations
                 // one exponential serves both: the density phi(x) and, inside erf, exp(-(x / sqrt 2)^2)
                 Vector<float> v = new(x[i..]);
                 Vector<float> gauss = Gauss(v);
-                (new Vector<float>(dX[i..]) + new Vector<float>(dY[i..]) * (Phi(v, gauss) + v * gauss * new Vector<float>(InvSqrt2Pi))).CopyTo(dX[i..]);
+                Vector<float> term = new Vector<float>(dY[i..]) * (Phi(v, gauss) + v * gauss * new Vector<float>(InvSqrt2Pi));
+                (accumulate ? new Vector<float>(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         for (; i < x.Length; i++)
         {
             float density = MathF.Exp(-0.5f * x[i] * x[i]) * InvSqrt2Pi;
-            dX[i] += dY[i] * (PhiScalar(x[i]) + x[i] * density);
+            dX[i] = (accumulate ? dX[i] : 0f) + dY[i] * (PhiScalar(x[i]) + x[i] * density);
         }
     }
 
@@ -185,7 +194,7 @@ public static class Activations
     }
 
     // The Vector512 twins of Gauss and Phi below (AVX-512: twice the width of Vector<float> on .NET's default).
-    private static Vector512<float> Gauss(Vector512<float> x) => Vector512.Exp(x * x * Vector512.Create(-0.5f));
+    private static Vector512<float> Gauss(Vector512<float> x) => Exponential.Exp(x * x * Vector512.Create(-0.5f));
 
     private static Vector512<float> Phi(Vector512<float> x, Vector512<float> gauss)
     {
@@ -200,7 +209,7 @@ public static class Activations
     }
 
     // exp(-x^2 / 2), which is exp(-z^2) for z = x / sqrt 2 (erf's factor) and sqrt(2 pi) phi(x)
-    private static Vector<float> Gauss(Vector<float> x) => Vector.Exp(x * x * new Vector<float>(-0.5f));
+    private static Vector<float> Gauss(Vector<float> x) => Exponential.Exp(x * x * new Vector<float>(-0.5f));
 
     // Phi(x) given gauss = exp(-x^2 / 2)
     private static Vector<float> Phi(Vector<float> x, Vector<float> gauss)

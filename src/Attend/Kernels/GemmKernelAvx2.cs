@@ -14,12 +14,15 @@ internal static class GemmKernelAvx2
     public const int Columns = 16;
 
     /// <summary>
-    /// C[0..6, 0..16] = alpha * A B + beta * C for packed panels: A holds kc steps of 6 row values, B kc steps of 16
-    /// column values. beta == 0 writes C without reading it.
+    /// C[0..6, 0..16] = alpha * A B + beta * C, where A's value of row r at step p is a[r rsA + p csA] (a packed
+    /// panel: rsA = 1, csA = 6; A in place: its own strides) and the packed B panel holds kc steps of 16 column values.
+    /// beta == 0 writes C without reading it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        float* a0p = a, a1p = a + rsA, a2p = a + 2 * rsA, a3p = a + 3 * rsA, a4p = a + 4 * rsA, a5p = a + 5 * rsA;
+        nint q = 0;
         Vector256<float> c00 = default; Vector256<float> c01 = default;
         Vector256<float> c10 = default; Vector256<float> c11 = default;
         Vector256<float> c20 = default; Vector256<float> c21 = default;
@@ -32,29 +35,28 @@ internal static class GemmKernelAvx2
             Sse.Prefetch0(c + r * ldc);
             Sse.Prefetch0(c + r * ldc + Columns - 1);
         }
-        for (int p = 0; p < kc; p++)
+        for (int p = 0; p < kc; p++, q += csA)
         {
             Vector256<float> b0 = Vector256.Load(b + 0);
             Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> a0 = Vector256.Create(a[0]);
+            Vector256<float> a0 = Vector256.Create(a0p[q]);
             c00 = Fma.MultiplyAdd(a0, b0, c00);
             c01 = Fma.MultiplyAdd(a0, b1, c01);
-            Vector256<float> a1 = Vector256.Create(a[1]);
+            Vector256<float> a1 = Vector256.Create(a1p[q]);
             c10 = Fma.MultiplyAdd(a1, b0, c10);
             c11 = Fma.MultiplyAdd(a1, b1, c11);
-            Vector256<float> a2 = Vector256.Create(a[2]);
+            Vector256<float> a2 = Vector256.Create(a2p[q]);
             c20 = Fma.MultiplyAdd(a2, b0, c20);
             c21 = Fma.MultiplyAdd(a2, b1, c21);
-            Vector256<float> a3 = Vector256.Create(a[3]);
+            Vector256<float> a3 = Vector256.Create(a3p[q]);
             c30 = Fma.MultiplyAdd(a3, b0, c30);
             c31 = Fma.MultiplyAdd(a3, b1, c31);
-            Vector256<float> a4 = Vector256.Create(a[4]);
+            Vector256<float> a4 = Vector256.Create(a4p[q]);
             c40 = Fma.MultiplyAdd(a4, b0, c40);
             c41 = Fma.MultiplyAdd(a4, b1, c41);
-            Vector256<float> a5 = Vector256.Create(a[5]);
+            Vector256<float> a5 = Vector256.Create(a5p[q]);
             c50 = Fma.MultiplyAdd(a5, b0, c50);
             c51 = Fma.MultiplyAdd(a5, b1, c51);
-            a += 6;
             b += 16;
         }
         Vector256<float> va = Vector256.Create(alpha);

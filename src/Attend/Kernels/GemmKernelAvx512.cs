@@ -14,12 +14,15 @@ internal static class GemmKernelAvx512
     public const int Columns = 32;
 
     /// <summary>
-    /// C[0..6, 0..32] = alpha * A B + beta * C for packed panels: A holds kc steps of 6 row values, B kc steps of 32
-    /// column values. beta == 0 writes C without reading it.
+    /// C[0..6, 0..32] = alpha * A B + beta * C, where A's value of row r at step p is a[r rsA + p csA] (a packed
+    /// panel: rsA = 1, csA = 6; A in place: its own strides) and the packed B panel holds kc steps of 32 column values.
+    /// beta == 0 writes C without reading it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        float* a0p = a, a1p = a + rsA, a2p = a + 2 * rsA, a3p = a + 3 * rsA, a4p = a + 4 * rsA, a5p = a + 5 * rsA;
+        nint q = 0;
         Vector512<float> c00 = default; Vector512<float> c01 = default;
         Vector512<float> c10 = default; Vector512<float> c11 = default;
         Vector512<float> c20 = default; Vector512<float> c21 = default;
@@ -32,29 +35,28 @@ internal static class GemmKernelAvx512
             Sse.Prefetch0(c + r * ldc);
             Sse.Prefetch0(c + r * ldc + Columns - 1);
         }
-        for (int p = 0; p < kc; p++)
+        for (int p = 0; p < kc; p++, q += csA)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
             Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> a0 = Vector512.Create(a[0]);
+            Vector512<float> a0 = Vector512.Create(a0p[q]);
             c00 = Avx512F.FusedMultiplyAdd(a0, b0, c00);
             c01 = Avx512F.FusedMultiplyAdd(a0, b1, c01);
-            Vector512<float> a1 = Vector512.Create(a[1]);
+            Vector512<float> a1 = Vector512.Create(a1p[q]);
             c10 = Avx512F.FusedMultiplyAdd(a1, b0, c10);
             c11 = Avx512F.FusedMultiplyAdd(a1, b1, c11);
-            Vector512<float> a2 = Vector512.Create(a[2]);
+            Vector512<float> a2 = Vector512.Create(a2p[q]);
             c20 = Avx512F.FusedMultiplyAdd(a2, b0, c20);
             c21 = Avx512F.FusedMultiplyAdd(a2, b1, c21);
-            Vector512<float> a3 = Vector512.Create(a[3]);
+            Vector512<float> a3 = Vector512.Create(a3p[q]);
             c30 = Avx512F.FusedMultiplyAdd(a3, b0, c30);
             c31 = Avx512F.FusedMultiplyAdd(a3, b1, c31);
-            Vector512<float> a4 = Vector512.Create(a[4]);
+            Vector512<float> a4 = Vector512.Create(a4p[q]);
             c40 = Avx512F.FusedMultiplyAdd(a4, b0, c40);
             c41 = Avx512F.FusedMultiplyAdd(a4, b1, c41);
-            Vector512<float> a5 = Vector512.Create(a[5]);
+            Vector512<float> a5 = Vector512.Create(a5p[q]);
             c50 = Avx512F.FusedMultiplyAdd(a5, b0, c50);
             c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
-            a += 6;
             b += 32;
         }
         Vector512<float> va = Vector512.Create(alpha);

@@ -10,10 +10,11 @@ internal static class GemmKernelScalar
     public const int Columns = 4;
 
     /// <summary>
-    /// C[0..4, 0..4] = alpha * A B + beta * C for packed panels: A holds kc steps of 4 row values, B kc steps of 4
-    /// column values. beta == 0 writes C without reading it.
+    /// C[0..4, 0..4] = alpha * A B + beta * C, where A's value of row r at step p is a[r rsA + p csA] (a packed
+    /// panel: rsA = 1, csA = 4; A in place: its own strides) and the packed B panel holds kc steps of 4 column values.
+    /// beta == 0 writes C without reading it.
     /// </summary>
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
     {
         float* acc = stackalloc float[Rows * Columns];
         for (int i = 0; i < Rows * Columns; i++)
@@ -22,11 +23,10 @@ internal static class GemmKernelScalar
         {
             for (int r = 0; r < Rows; r++)
             {
-                float x = a[r];
+                float x = a[r * rsA + p * csA];
                 for (int j = 0; j < Columns; j++)
                     acc[r * Columns + j] += x * b[j];
             }
-            a += Rows;
             b += Columns;
         }
         for (int r = 0; r < Rows; r++)

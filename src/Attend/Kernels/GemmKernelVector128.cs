@@ -13,41 +13,43 @@ internal static class GemmKernelVector128
     public const int Columns = 8;
 
     /// <summary>
-    /// C[0..6, 0..8] = alpha * A B + beta * C for packed panels: A holds kc steps of 6 row values, B kc steps of 8
-    /// column values. beta == 0 writes C without reading it.
+    /// C[0..6, 0..8] = alpha * A B + beta * C, where A's value of row r at step p is a[r rsA + p csA] (a packed
+    /// panel: rsA = 1, csA = 6; A in place: its own strides) and the packed B panel holds kc steps of 8 column values.
+    /// beta == 0 writes C without reading it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
     {
+        float* a0p = a, a1p = a + rsA, a2p = a + 2 * rsA, a3p = a + 3 * rsA, a4p = a + 4 * rsA, a5p = a + 5 * rsA;
+        nint q = 0;
         Vector128<float> c00 = default; Vector128<float> c01 = default;
         Vector128<float> c10 = default; Vector128<float> c11 = default;
         Vector128<float> c20 = default; Vector128<float> c21 = default;
         Vector128<float> c30 = default; Vector128<float> c31 = default;
         Vector128<float> c40 = default; Vector128<float> c41 = default;
         Vector128<float> c50 = default; Vector128<float> c51 = default;
-        for (int p = 0; p < kc; p++)
+        for (int p = 0; p < kc; p++, q += csA)
         {
             Vector128<float> b0 = Vector128.Load(b + 0);
             Vector128<float> b1 = Vector128.Load(b + 4);
-            Vector128<float> a0 = Vector128.Create(a[0]);
+            Vector128<float> a0 = Vector128.Create(a0p[q]);
             c00 = Vector128.MultiplyAddEstimate(a0, b0, c00);
             c01 = Vector128.MultiplyAddEstimate(a0, b1, c01);
-            Vector128<float> a1 = Vector128.Create(a[1]);
+            Vector128<float> a1 = Vector128.Create(a1p[q]);
             c10 = Vector128.MultiplyAddEstimate(a1, b0, c10);
             c11 = Vector128.MultiplyAddEstimate(a1, b1, c11);
-            Vector128<float> a2 = Vector128.Create(a[2]);
+            Vector128<float> a2 = Vector128.Create(a2p[q]);
             c20 = Vector128.MultiplyAddEstimate(a2, b0, c20);
             c21 = Vector128.MultiplyAddEstimate(a2, b1, c21);
-            Vector128<float> a3 = Vector128.Create(a[3]);
+            Vector128<float> a3 = Vector128.Create(a3p[q]);
             c30 = Vector128.MultiplyAddEstimate(a3, b0, c30);
             c31 = Vector128.MultiplyAddEstimate(a3, b1, c31);
-            Vector128<float> a4 = Vector128.Create(a[4]);
+            Vector128<float> a4 = Vector128.Create(a4p[q]);
             c40 = Vector128.MultiplyAddEstimate(a4, b0, c40);
             c41 = Vector128.MultiplyAddEstimate(a4, b1, c41);
-            Vector128<float> a5 = Vector128.Create(a[5]);
+            Vector128<float> a5 = Vector128.Create(a5p[q]);
             c50 = Vector128.MultiplyAddEstimate(a5, b0, c50);
             c51 = Vector128.MultiplyAddEstimate(a5, b1, c51);
-            a += 6;
             b += 8;
         }
         Vector128<float> va = Vector128.Create(alpha);

@@ -4,11 +4,13 @@ using System.Runtime.Intrinsics.X86;
 namespace Attend.Kernels;
 
 /// <summary>
-/// The BLIS-style product: for each NC-wide column block and KC-deep slice, and each MC-high row block, pack op(A) and
-/// run the micro-kernel over every micro-tile, packing the slice of op(B) into panels as the first row block reaches
-/// them. Beta is applied by the first slice only; later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels
-/// when C is wider than high (then each thread packs only its share of B, the larger operand). Either way every C
-/// element is computed by one thread with the same k order, so the result does not depend on the thread count.
+/// The BLIS-style product: for each NC-wide column block and KC-deep slice, and each MC-high row block, run the
+/// micro-kernel over every micro-tile, packing the slice of op(B) into panels as the first row block reaches them. The
+/// kernel reads full 6-row panels of A where they lie (row-major A, or stored A^T for a narrow C), through A's strides;
+/// only a last partial panel, and stored A^T of a wide product, are packed. Beta is applied by the first slice only;
+/// later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels when C is
+/// wider than high (then each thread packs only its share of B, the larger operand). Either way every C element is
+/// computed by one thread with the same k order, so the result does not depend on the thread count.
 /// </summary>
 internal sealed unsafe class GemmPacked : KernelJob
 {
@@ -20,12 +22,17 @@ internal sealed unsafe class GemmPacked : KernelJob
     // rows of 256 floats), few enough that the packed group (256 KiB at KC = 256) is still in L2 when it is read.
     private const int PackGroupColumns = 256;
 
+    // Stored A^T is read in place (each k step's row values lie side by side) only for a part this narrow: a packed
+    // panel serves every column panel of B, and from about 8 of them (256 columns at 32) packing pays for itself.
+    private const int InPlaceTransposedColumns = 128;
+
     [ThreadStatic] private static GemmPacked? _cached;
 
-    private delegate*<int, float*, float*, float*, nint, float, float, void> _kernel;
+    private delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> _kernel;
     private int _mr, _nr, _parts;
     private bool _splitColumns;
     private bool _transposeA, _transposeB;
+    private bool _aInPlace;
     private int _m, _n, _k;
     private float _alpha, _beta;
     private float* _a, _b, _c;
@@ -65,6 +72,7 @@ internal sealed unsafe class GemmPacked : KernelJob
         job._splitColumns = n > m;
         int units = job._splitColumns ? (n + job._nr - 1) / job._nr : (m + job._mr - 1) / job._mr;
         job._parts = Math.Clamp(units, 1, threads);
+        job._aInPlace = !transposeA || job.LargestPart().Columns <= InPlaceTransposedColumns;
         // Which thread runs which part depends on timing, so the caller sizes its packing buffers for any part now:
         // growing them later, in a part it happens to run for the first time, would allocate in the steady state.
         (int maxRows, int maxColumns) = job.LargestPart();
@@ -88,7 +96,7 @@ internal sealed unsafe class GemmPacked : KernelJob
         _ => false,
     };
 
-    private void Use(delegate*<int, float*, float*, float*, nint, float, float, void> kernel, int mr, int nr)
+    private void Use(delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> kernel, int mr, int nr)
     {
         _kernel = kernel;
         _mr = mr;
@@ -148,7 +156,10 @@ internal sealed unsafe class GemmPacked : KernelJob
                 for (int ic = row0; ic < row1; ic += BlockRows)
                 {
                     int mc = Math.Min(BlockRows, row1 - ic);
-                    GemmPacking.PackA(_transposeA, _a, _lda, ic, mc, pc, kc, mr, aPack);
+                    // In place, the kernel reads full panels of A where they are; only a last partial panel is packed.
+                    int packed = _aInPlace ? mc / mr * mr : 0;
+                    if (packed < mc)
+                        GemmPacking.PackA(_transposeA, _a, _lda, ic + packed, mc - packed, pc, kc, mr, aPack + (nint)packed * kc);
                     Block(aPack, bPack, ic, mc, jc, ncb, pc, kc, beta, edge, packB: ic == row0);
                 }
             }
@@ -173,16 +184,22 @@ internal sealed unsafe class GemmPacked : KernelJob
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* aPanel = aPack + (nint)ir * kc;
+                nint rsA = 1, csA = mr;
+                if (_aInPlace && rows == mr)
+                {
+                    aPanel = _transposeA ? _a + pc * _lda + ic + ir : _a + (ic + ir) * _lda + pc;
+                    (rsA, csA) = _transposeA ? ((nint)1, _lda) : (_lda, (nint)1);
+                }
                 float* cTile = _c + (ic + ir) * ldc + jc + jr;
                 if (rows == mr && cols == nr)
                 {
-                    _kernel(kc, aPanel, bPanel, cTile, ldc, _alpha, beta);
+                    _kernel(kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta);
                     continue;
                 }
                 // An edge tile runs the same kernel on a full-size copy, so its elements get the same arithmetic.
                 if (beta != 0f)
                     CopyTile(cTile, ldc, edge, nr, rows, cols);
-                _kernel(kc, aPanel, bPanel, edge, nr, _alpha, beta);
+                _kernel(kc, aPanel, rsA, csA, bPanel, edge, nr, _alpha, beta);
                 CopyTile(edge, nr, cTile, ldc, rows, cols);
             }
         }

@@ -61,7 +61,12 @@ public static class LayerNormKernel
     /// </summary>
     public static void Backward(
         ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, float mean, float rstd, ReadOnlySpan<float> dY,
-        Span<float> dX, Span<float> dGamma, Span<float> dBeta)
+        Span<float> dX, Span<float> dGamma, Span<float> dBeta) => Backward(x, gamma, mean, rstd, dY, dX, dGamma, dBeta, accumulate: true);
+
+    /// <summary>As the public overload, but dX = its term alone (not +=) when <paramref name="accumulate"/> is false.</summary>
+    internal static void Backward(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, float mean, float rstd, ReadOnlySpan<float> dY,
+        Span<float> dX, Span<float> dGamma, Span<float> dBeta, bool accumulate)
     {
         int n = x.Length;
         Softmax.CheckSameLength(n, gamma.Length, nameof(gamma));
@@ -113,14 +118,15 @@ public static class LayerNormKernel
             {
                 Vector<float> xhat = (new Vector<float>(x[i..]) - vm) * vr;
                 Vector<float> dxhat = new Vector<float>(dY[i..]) * new Vector<float>(gamma[i..]);
-                (new Vector<float>(dX[i..]) + (dxhat - vMeanD - xhat * vMeanDX) * vr).CopyTo(dX[i..]);
+                Vector<float> term = (dxhat - vMeanD - xhat * vMeanDX) * vr;
+                (accumulate ? new Vector<float>(dX[i..]) + term : term).CopyTo(dX[i..]);
             }
         }
         for (; i < n; i++)
         {
             float xhat = (x[i] - mean) * rstd;
             float dxhat = dY[i] * gamma[i];
-            dX[i] += (dxhat - meanD - xhat * meanDX) * rstd;
+            dX[i] = (accumulate ? dX[i] : 0f) + (dxhat - meanD - xhat * meanDX) * rstd;
         }
     }
 

@@ -21,9 +21,7 @@ public static class Softmax
             destination.Clear();
             return;
         }
-        TensorPrimitives.Subtract(x, max, destination);
-        TensorPrimitives.Exp(destination, destination);
-        float sum = TensorPrimitives.Sum(destination);
+        float sum = Exponential.ExpSubtractSum(x, max, destination);
         TensorPrimitives.Multiply(destination, 1f / sum, destination);
     }
 
@@ -90,8 +88,7 @@ public static class Softmax
         for (int start = 0; start < shifted.Length; start += buffer.Length)
         {
             int n = Math.Min(buffer.Length, shifted.Length - start);
-            TensorPrimitives.Exp(shifted.Slice(start, n), buffer[..n]);
-            sum += TensorPrimitives.Sum(buffer[..n]);
+            sum += Exponential.ExpSubtractSum(shifted.Slice(start, n), 0f, buffer[..n]);
         }
         return sum;
     }

@@ -14,7 +14,6 @@ namespace Attend.Tensors;
 /// </remarks>
 public sealed class DropoutMasks(ulong seed)
 {
-    private readonly Rng _slice = new(seed);
     private ulong _key;
     private int _call;
     private int _first;
@@ -40,29 +39,18 @@ public sealed class DropoutMasks(ulong seed)
 
     /// <summary>
     /// Fills <paramref name="mask"/> with the inverted-dropout multipliers of the next dropout: 0 with probability
-    /// <paramref name="p"/>, else 1 / (1 - p).
+    /// <paramref name="p"/>, else 1 / (1 - p). The mask is cut into one slice per sequence and is the counter-based mask
+    /// <see cref="NextCounterMask"/> would give for a batch of that many sequences.
     /// </summary>
     public void Fill(Span<float> mask, float p)
     {
-        int slices = _sequences;
-        ulong key = _key;
-        if (slices == 0)
-        {
-            slices = 1;
-            key = Stream.NextUInt64();
-        }
+        int slices = Math.Max(1, _sequences);
         if (mask.Length % slices != 0)
             throw new ArgumentException($"DropoutMasks: a mask of {mask.Length} values does not split into {slices} sequences");
-        int call = _call++;
+        CounterMask counter = NextCounterMask(slices);
         int size = mask.Length / slices;
-        float keep = 1f / (1f - p);
         for (int s = 0; s < slices; s++)
-        {
-            _slice.Reset(Mix(Mix(key ^ (ulong)call) ^ (ulong)(_first + s)));
-            Span<float> slice = mask.Slice(s * size, size);
-            for (int i = 0; i < slice.Length; i++)
-                slice[i] = _slice.NextSingle() < p ? 0f : keep;
-        }
+            Kernels.CounterDropout.Multipliers(counter.Seed(s), 0, p, mask.Slice(s * size, size));
     }
 
     /// <summary>

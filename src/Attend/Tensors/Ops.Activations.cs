@@ -13,7 +13,7 @@ public static partial class Ops
         {
             Tensor x = y.Input0;
             if (x.RequiresGrad)
-                Activations.ReluBackward(x.Data, y.Grad, x.Grad);
+                Activations.ReluBackward(x.Data, y.Grad, x.GradToOverwrite(out bool overwrite), accumulate: !overwrite);
         });
         return y;
     }
@@ -27,7 +27,7 @@ public static partial class Ops
         {
             Tensor x = y.Input0;
             if (x.RequiresGrad)
-                Activations.GeluBackward(x.Data, y.Grad, x.Grad);
+                Activations.GeluBackward(x.Data, y.Grad, x.GradToOverwrite(out bool overwrite), accumulate: !overwrite);
         });
         return y;
     }

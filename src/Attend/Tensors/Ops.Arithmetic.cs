@@ -41,6 +41,21 @@ public static partial class Ops
         return y;
     }
 
+    // dX = dY (or -dY) when x has the output's shape and its gradient has not been written yet; false otherwise.
+    private static bool TryOverwrite(Tensor x, ReadOnlySpan<float> dY, bool negate)
+    {
+        if (x.Length != dY.Length)
+            return false;
+        Span<float> dX = x.GradToOverwrite(out bool overwrite);
+        if (!overwrite)
+            return false;
+        if (negate)
+            TensorPrimitives.Negate(dY, dX);
+        else
+            dY.CopyTo(dX);
+        return true;
+    }
+
     // Saved: Int0 = the BinaryKind; the broadcast is worked out again from the inputs' shapes.
     private static void BinaryBackward(Tensor y)
     {
@@ -50,9 +65,10 @@ public static partial class Ops
         ReadOnlySpan<float> dY = y.Grad;
         if (kind is BinaryKind.Add or BinaryKind.Subtract)
         {
-            if (a.RequiresGrad)
+            // An operand of the output's own shape whose gradient nobody has written yet gets a copy, not a sum.
+            if (a.RequiresGrad && !TryOverwrite(a, dY, negate: false))
                 bc.ReduceIntoA(dY, a.Grad);
-            if (b.RequiresGrad)
+            if (b.RequiresGrad && !TryOverwrite(b, dY, negate: kind == BinaryKind.Subtract))
             {
                 if (kind == BinaryKind.Add)
                 {

@@ -70,6 +70,15 @@ public static partial class Ops
         return z;
     }
 
+    // flag when x needs a gradient that nobody has written yet (settled here, on the calling thread), else 0
+    private static int Fresh(Tensor x, int flag)
+    {
+        if (!x.RequiresGrad)
+            return 0;
+        x.GradToOverwrite(out bool overwrite);
+        return overwrite ? flag : 0;
+    }
+
     // Saved: Buffer0 = the row statistics L [B * H * Tq], Counter and Scalar = the dropout mask and probability,
     // Flag0 = causal, Mask = the key padding.
     private static void AttentionBackward(Tensor z)
@@ -77,14 +86,13 @@ public static partial class Ops
         Tensor q = z.Input0, k = z.Input1, v = z.Input2!;
         float[] lse = z.Saved.Buffer0!;
         int bhCount = q.Shape[0] * q.Shape[1], tq = q.Shape[2], dk = q.Shape[3], tk = k.Shape[2], dv = v.Shape[3];
-        q.PrepareGrad();
-        k.PrepareGrad();
-        v.PrepareGrad();
+        // A gradient nobody has written yet is zeroed block by block by the worker that fills it, not in one pass here.
+        int clear = Fresh(q, TiledAttention.ClearQ) | Fresh(k, TiledAttention.ClearK) | Fresh(v, TiledAttention.ClearV);
         _ = z.Grad;
         long work = (long)tq * tk * (dk + dv) * 3;
         int workers = RowParallel.Workers(bhCount, work);
         float[] scratch = Workspace.Rent(workers * TiledAttention.ScratchPerWorker, clear: false);
-        var tiles = new TiledAttention(q, k, v, z, tk, z.Saved.Mask, z.Saved.Flag0, z.Saved.Scalar, z.Saved.Counter, lse, scratch);
+        var tiles = new TiledAttention(q, k, v, z, tk, z.Saved.Mask, z.Saved.Flag0, z.Saved.Scalar, z.Saved.Counter, lse, scratch, clear);
         RowParallel.ForWorkers(bhCount, workers, tiles, static (a, s, e, worker) => a.Backward(s, e, worker));
         Workspace.Release(scratch);
         Workspace.Release(lse);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Attend.Kernels;
 
 namespace Attend.Tensors;
 
@@ -46,9 +47,7 @@ public static partial class Ops
                     continue;
                 ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                 float max = TensorPrimitives.Max(x);
-                TensorPrimitives.Subtract(x, max, buffer);
-                TensorPrimitives.Exp(buffer, buffer);
-                float lse = a.lse[r] = max + MathF.Log(TensorPrimitives.Sum(buffer));
+                float lse = a.lse[r] = max + MathF.Log(Exponential.ExpSubtractSum(x, max, buffer));
                 double nll = lse - x[target];
                 double smooth = a.eps == 0f ? 0.0 : lse - TensorPrimitives.Sum(x) / (double)v;
                 a.rowLoss[r] = (float)((1.0 - a.eps) * nll + a.eps * smooth);
@@ -75,8 +74,10 @@ public static partial class Ops
         int rows = logits.Shape.Rows, v = logits.Shape.Last;
         float eps = loss.Saved.Scalar;
         float g = loss.Grad[0] / loss.Saved.Int1;
-        logits.PrepareGrad();
-        RowParallel.For(rows, v * 3L, (logits, targets: loss.Saved.Ids!, ignoreIndex: loss.Saved.Int0, eps, g, lse, scratch),
+        bool overwrite = false;   // every row is written (ignored rows with zeros), so a fresh gradient is assigned
+        if (logits.RequiresGrad)
+            logits.GradToOverwrite(out overwrite);
+        RowParallel.For(rows, v * 3L, (logits, targets: loss.Saved.Ids!, ignoreIndex: loss.Saved.Int0, eps, g, lse, scratch, overwrite),
             static (a, s, e, worker) =>
             {
                 int v = a.logits.Shape.Last;
@@ -85,15 +86,21 @@ public static partial class Ops
                 for (int r = s; r < e; r++)
                 {
                     int target = a.targets[r];
-                    if (target == a.ignoreIndex)
-                        continue;
-                    ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
                     Span<float> dX = a.logits.Grad.Slice(r * v, v);
-                    TensorPrimitives.Subtract(x, a.lse[r], buffer);
-                    TensorPrimitives.Exp(buffer, buffer);
+                    if (target == a.ignoreIndex)
+                    {
+                        if (a.overwrite)
+                            dX.Clear();
+                        continue;
+                    }
+                    ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
+                    Exponential.ExpSubtractSum(x, a.lse[r], buffer);
                     TensorPrimitives.Subtract(buffer, offValue, buffer);
                     buffer[target] -= 1f - a.eps;
-                    TensorPrimitives.MultiplyAdd(buffer, a.g, dX, dX);
+                    if (a.overwrite)
+                        TensorPrimitives.Multiply(buffer, a.g, dX);
+                    else
+                        TensorPrimitives.MultiplyAdd(buffer, a.g, dX, dX);
                 }
             });
         Workspace.Release(lse);

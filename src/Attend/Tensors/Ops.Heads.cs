@@ -24,8 +24,13 @@ public static partial class Ops
             // Saved: Int0 = the part; the rest follows from the shapes
             Tensor x = y.Input0;
             int b = y.Shape[0], heads = y.Shape[1], t = y.Shape[2], dk = y.Shape[3];
-            if (x.RequiresGrad)
-                Permute(y, true, x, true, b, t, heads, dk, x.Shape[2], y.Saved.Int0 * heads * dk, toHeads: false, accumulate: true);
+            if (!x.RequiresGrad)
+                return;
+            // the only part (parts = 1) writes all of x's gradient; one of several writes only its block
+            bool overwrite = false;
+            if (heads * dk == x.Shape[2])
+                x.GradToOverwrite(out overwrite);
+            Permute(y, true, x, true, b, t, heads, dk, x.Shape[2], y.Saved.Int0 * heads * dk, toHeads: false, accumulate: !overwrite);
         });
         return y;
     }
@@ -43,7 +48,10 @@ public static partial class Ops
             Tensor x = y.Input0;
             int b = x.Shape[0], heads = x.Shape[1], t = x.Shape[2], dk = x.Shape[3];
             if (x.RequiresGrad)
-                Permute(y, true, x, true, b, t, heads, dk, heads * dk, 0, toHeads: true, accumulate: true);
+            {
+                x.GradToOverwrite(out bool overwrite);
+                Permute(y, true, x, true, b, t, heads, dk, heads * dk, 0, toHeads: true, accumulate: !overwrite);
+            }
         });
         return y;
     }

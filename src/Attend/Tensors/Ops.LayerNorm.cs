@@ -37,13 +37,15 @@ public static partial class Ops
         int n = x.Shape.Last, rows = x.Shape.Rows;
         // Rows run in fixed chunks, each with its own partial dGamma/dBeta; the partials are then added in chunk
         // order, so the sums do not depend on the thread count.
-        x.PrepareGrad();   // allocate the gradient before the threads share it
+        bool overwrite = false;   // the gradient is allocated (and its state settled) before the threads share it
+        if (x.RequiresGrad)
+            x.GradToOverwrite(out overwrite);
         int chunks = (rows + LayerNormChunkRows - 1) / LayerNormChunkRows;
         float[] partial = Workspace.Rent(chunks * 2 * n, clear: true);
         long work = (long)LayerNormChunkRows * n * 4;
         int workers = RowParallel.Workers(chunks, work);
         float[]? scratchAll = x.RequiresGrad ? null : Workspace.Rent(workers * n, clear: false);
-        RowParallel.ForWorkers(chunks, workers, (x, gamma, y, mean, rstd, partial, scratchAll), static (a, s, e, worker) =>
+        RowParallel.ForWorkers(chunks, workers, (x, gamma, y, mean, rstd, partial, scratchAll, overwrite), static (a, s, e, worker) =>
         {
             int n = a.x.Shape.Last, rows = a.x.Shape.Rows;
             Span<float> dXAll = a.x.RequiresGrad ? a.x.Grad : Span<float>.Empty;
@@ -54,10 +56,8 @@ public static partial class Ops
                 for (int r = c * LayerNormChunkRows, end = Math.Min(rows, r + LayerNormChunkRows); r < end; r++)
                 {
                     Span<float> dX = dXAll.IsEmpty ? scratch : dXAll.Slice(r * n, n);
-                    if (dXAll.IsEmpty)
-                        scratch.Clear();
                     LayerNormKernel.Backward(a.x.Data.Slice(r * n, n), a.gamma.Data, a.mean[r], a.rstd[r], a.y.Grad.Slice(r * n, n),
-                        dX, dGamma, dBeta);
+                        dX, dGamma, dBeta, accumulate: !dXAll.IsEmpty && !a.overwrite);
                 }
             }
         });

@@ -42,7 +42,10 @@ public static partial class Ops
         int inF = x.Shape.Last, outF = weight.Shape[0], rows = x.Shape.Rows;
         ReadOnlySpan<float> dY = y.Grad;
         if (x.RequiresGrad)
-            Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.Data, inF, 1f, x.Grad, inF);
+        {
+            Span<float> dX = x.GradToOverwrite(out bool overwrite);
+            Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.Data, inF, overwrite ? 0f : 1f, dX, inF);
+        }
         if (weight.RequiresGrad)
             Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.Data, inF, 1f, weight.Grad, inF);
         if (bias is not null && bias.RequiresGrad)

@@ -47,6 +47,11 @@ public static partial class Ops
         int m = transposeA ? aCols : aRows, k = transposeA ? aRows : aCols, n = transposeB ? bRows : bCols;
         int batch = a.Length / Math.Max(1, aRows * aCols);
         int aSize = aRows * aCols, bSize = b.Shape.Rank == 2 ? 0 : bRows * bCols, cSize = m * n;
+        // Every batch entry writes its own slice of dA (and of dB unless B is shared, when entries after the first add):
+        // a gradient nobody has written yet is assigned (beta 0) instead of added to.
+        bool overwriteA = false, overwriteB = false;
+        Span<float> gradA = a.RequiresGrad ? a.GradToOverwrite(out overwriteA) : default;
+        Span<float> gradB = b.RequiresGrad ? b.GradToOverwrite(out overwriteB) : default;
         for (int i = 0; i < batch; i++)
         {
             ReadOnlySpan<float> dC = c.Grad.Slice(i * cSize, cSize);
@@ -54,19 +59,21 @@ public static partial class Ops
             ReadOnlySpan<float> bI = b.Data.Slice(i * bSize, b.Length - i * bSize);
             if (a.RequiresGrad)
             {
-                Span<float> dA = a.Grad.Slice(i * aSize, aSize);
+                Span<float> dA = gradA.Slice(i * aSize, aSize);
+                float beta = overwriteA ? 0f : 1f;
                 if (!transposeA)
-                    Gemm.Multiply(false, !transposeB, m, k, n, 1f, dC, n, bI, bCols, 1f, dA, aCols);
+                    Gemm.Multiply(false, !transposeB, m, k, n, 1f, dC, n, bI, bCols, beta, dA, aCols);
                 else
-                    Gemm.Multiply(transposeB, true, k, m, n, 1f, bI, bCols, dC, n, 1f, dA, aCols);
+                    Gemm.Multiply(transposeB, true, k, m, n, 1f, bI, bCols, dC, n, beta, dA, aCols);
             }
             if (b.RequiresGrad)
             {
-                Span<float> dB = b.Grad.Slice(i * bSize, b.Length - i * bSize);
+                Span<float> dB = gradB.Slice(i * bSize, b.Length - i * bSize);
+                float beta = overwriteB && (bSize != 0 || i == 0) ? 0f : 1f;
                 if (!transposeB)
-                    Gemm.Multiply(!transposeA, false, k, n, m, 1f, aI, aCols, dC, n, 1f, dB, bCols);
+                    Gemm.Multiply(!transposeA, false, k, n, m, 1f, aI, aCols, dC, n, beta, dB, bCols);
                 else
-                    Gemm.Multiply(true, transposeA, n, k, m, 1f, dC, n, aI, aCols, 1f, dB, bCols);
+                    Gemm.Multiply(true, transposeA, n, k, m, 1f, dC, n, aI, aCols, beta, dB, bCols);
             }
         }
     }

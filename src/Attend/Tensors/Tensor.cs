@@ -12,6 +12,9 @@ public sealed class Tensor
     private Tensor? _viewOf;
     private float[]? _grad;
     private int _gradOffset;
+    // The gradient buffer was rented without clearing and nothing has written it yet: its value is zero. Reading it
+    // through Grad clears it first; a backward rule that writes every element asks GradToOverwrite instead and assigns.
+    private bool _gradUnwritten;
 
     internal Tensor(Shape shape, float[] buffer, int offset) => SetStorage(shape, buffer, offset);
 
@@ -75,8 +78,34 @@ public sealed class Tensor
         get
         {
             EnsureGrad();
+            (_viewOf ?? this).ClearIfUnwritten();
             return _grad.AsSpan(_gradOffset, Shape.Size);
         }
+    }
+
+    /// <summary>
+    /// The gradient for a backward rule that will write every element of it: <paramref name="overwrite"/> is true when it
+    /// holds nothing yet (it is logically zero), so the rule may assign (a GEMM with beta 0, a copy) instead of adding;
+    /// either way the gradient counts as written afterwards. Call it on the calling thread, before a parallel region.
+    /// </summary>
+    internal Span<float> GradToOverwrite(out bool overwrite)
+    {
+        EnsureGrad();
+        Tensor root = _viewOf ?? this;
+        overwrite = root._gradUnwritten && Length == root.Length;
+        if (overwrite)
+            root._gradUnwritten = false;
+        else
+            root.ClearIfUnwritten();
+        return _grad.AsSpan(_gradOffset, Shape.Size);
+    }
+
+    private void ClearIfUnwritten()
+    {
+        if (!_gradUnwritten)
+            return;
+        _grad.AsSpan(_gradOffset, Shape.Size).Clear();
+        _gradUnwritten = false;
     }
 
     /// <summary>A tensor of zeros.</summary>
@@ -211,7 +240,7 @@ public sealed class Tensor
         if (Workspace.Release(Buffer))
             Buffer = [];
         if (_grad is not null && Workspace.Release(_grad))
-            _grad = null;
+            (_grad, _gradUnwritten) = (null, false);
     }
 
     /// <summary>A tensor whose storage is assigned later by <see cref="Bind"/> (parameters before the slab exists).</summary>
@@ -257,6 +286,7 @@ public sealed class Tensor
         Offset = offset;
         _grad = grad;
         _gradOffset = offset;
+        _gradUnwritten = false;
     }
 
     /// <summary>
@@ -289,7 +319,7 @@ public sealed class Tensor
     internal void Recycle()
     {
         ForgetOperation();
-        (Buffer, Offset, _grad, _gradOffset, _viewOf, RequiresGrad, Name) = ([], 0, null, 0, null, false, null);
+        (Buffer, Offset, _grad, _gradOffset, _gradUnwritten, _viewOf, RequiresGrad, Name) = ([], 0, null, 0, false, null, false, null);
     }
 
     /// <summary>
@@ -352,7 +382,7 @@ public sealed class Tensor
     internal void PrepareGrad()
     {
         if (RequiresGrad)
-            EnsureGrad();
+            _ = Grad;
     }
 
     private void EnsureGrad()
@@ -364,6 +394,7 @@ public sealed class Tensor
             _gradOffset = root._gradOffset + (Offset - root.Offset);
             return;
         }
-        _grad ??= Workspace.Rent(Shape.Size, clear: true);
+        if (_grad is null)
+            (_grad, _gradUnwritten) = (Workspace.Rent(Shape.Size, clear: false), true);
     }
 }

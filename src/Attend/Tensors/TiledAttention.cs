@@ -28,6 +28,7 @@ internal readonly struct TiledAttention
     private readonly DropoutMasks.CounterMask _mask;
     private readonly float[] _lse;
     private readonly float[] _scratch;
+    private readonly int _clear;
 
     /// <summary>
     /// Attention of Q over the first <paramref name="keys"/> rows of each (batch, head) block of K and V into Z; L, the
@@ -35,11 +36,14 @@ internal readonly struct TiledAttention
     /// <see cref="ScratchPerWorker"/> floats per worker.
     /// </summary>
     public TiledAttention(Tensor q, Tensor k, Tensor v, Tensor z, int keys, bool[]? padding, bool causal, float dropout,
-        DropoutMasks.CounterMask mask, float[] lse, float[] scratch)
+        DropoutMasks.CounterMask mask, float[] lse, float[] scratch, int clearGradients = 0)
     {
-        (_q, _k, _v, _z, _keys, _padding, _causal, _dropout, _mask, _lse, _scratch) =
-            (q, k, v, z, keys, padding, causal, dropout, mask, lse, scratch);
+        (_q, _k, _v, _z, _keys, _padding, _causal, _dropout, _mask, _lse, _scratch, _clear) =
+            (q, k, v, z, keys, padding, causal, dropout, mask, lse, scratch, clearGradients);
     }
+
+    /// <summary>Flags for the backward pass: zero the (batch, head) block of dQ, dK or dV before adding to it.</summary>
+    public const int ClearQ = 1, ClearK = 2, ClearV = 4;
 
     /// <summary>Scratch floats one worker needs: two score tiles, a tile of dropout multipliers and a row vector.</summary>
     public static int ScratchPerWorker => 3 * QueryBlock * KeyBlock + QueryBlock;
@@ -89,10 +93,8 @@ internal readonly struct TiledAttention
                             row.Clear();   // no key visible to this query yet
                             continue;
                         }
-                        float rescale = MathF.Exp(max[r] - rowMax);   // 0 for the first visible block
-                        TensorPrimitives.Subtract(row, rowMax, row);
-                        TensorPrimitives.Exp(row, row);
-                        sum[r] = sum[r] * rescale + TensorPrimitives.Sum(row);
+                        float rescale = Exponential.ExpScalar(max[r] - rowMax);   // 0 for the first visible block
+                        sum[r] = sum[r] * rescale + Exponential.ExpSubtractSum(row, rowMax, row);
                         max[r] = rowMax;
                         if (rescale != 1f)
                             TensorPrimitives.Multiply(zBlock.Slice(r * dv, dv), rescale, zBlock.Slice(r * dv, dv));
@@ -165,6 +167,12 @@ internal readonly struct TiledAttention
             Span<float> dQ = qT.RequiresGrad ? qT.Grad.Slice(bh * tq * dk, tq * dk) : default;
             Span<float> dK = kT.RequiresGrad ? kT.Grad.Slice(bh * tk * dk, tk * dk) : default;
             Span<float> dV = vT.RequiresGrad ? vT.Grad.Slice(bh * tk * dv, tk * dv) : default;
+            if ((_clear & ClearQ) != 0)
+                dQ.Clear();
+            if ((_clear & ClearK) != 0)
+                dK.Clear();
+            if ((_clear & ClearV) != 0)
+                dV.Clear();
             for (int i0 = 0; i0 < tq; i0 += QueryBlock)
             {
                 int rows = Math.Min(QueryBlock, tq - i0), keyEnd = KeyEnd(i0, rows);
@@ -221,8 +229,7 @@ internal readonly struct TiledAttention
         {
             Span<float> row = tile.Slice(r * cols, cols);
             Mask(row, bh, i0 + r, j0);
-            TensorPrimitives.Subtract(row, _lse[bh * Tq + i0 + r], row);
-            TensorPrimitives.Exp(row, row);
+            Exponential.ExpSubtractSum(row, _lse[bh * Tq + i0 + r], row);
         }
     }
 

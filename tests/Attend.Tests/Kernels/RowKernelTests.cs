@@ -153,6 +153,29 @@ public class RowKernelTests
     }
 
     [Fact]
+    public void Backward_WithoutAccumulating_WritesWhatAccumulatingIntoZerosGives()
+    {
+        for (int n = 0; n <= 256; n++)
+        {
+            float[] x = Random(n, n, 4f), dy = Random(n, n + 9), g = Random(n, n + 10);
+            var (mean, rstd) = LayerNormKernel.Forward(x, g, new float[n], 1e-5f, new float[n]);
+            foreach (int kernel in new[] { 0, 1, 2 })
+            {
+                float[] added = new float[n], written = Enumerable.Repeat(float.NaN, n).ToArray();
+                Action<float[], bool> run = kernel switch
+                {
+                    0 => (dx, acc) => Activations.GeluBackward(x, dy, dx, acc),
+                    1 => (dx, acc) => Activations.ReluBackward(x, dy, dx, acc),
+                    _ => (dx, acc) => LayerNormKernel.Backward(x, g, mean, rstd, dy, dx, new float[n], new float[n], acc),
+                };
+                run(added, true);
+                run(written, false);
+                Assert.Equal(added, written);
+            }
+        }
+    }
+
+    [Fact]
     public void Erf_MatchesKnownValues()
     {
         Assert.Equal(0.0f, Activations.ErfScalar(0f), 6);

@@ -151,6 +151,22 @@ public class RowOpsTests
     }
 
     [Fact]
+    public void Dropout_InAStep_AppliesTheMaskFillDraws_SequenceBySequence()
+    {
+        var forOp = new DropoutMasks(5);
+        var forFill = new DropoutMasks(5);
+        forOp.BeginStep(2, 3);
+        forFill.BeginStep(2, 3);
+        Tensor x = Tensor.From(Enumerable.Repeat(1f, 3 * 7 * 90).ToArray(), 3, 7, 90);
+        float[] mask = new float[x.Length];
+        Ops.Dropout(x, 0.2f, forOp);     // advances both sources alike: the second dropout is the one compared
+        forFill.Fill(mask, 0.2f);
+        Tensor y = Ops.Dropout(x, 0.2f, forOp);
+        forFill.Fill(mask, 0.2f);
+        Assert.Equal(mask, y.ToArray());
+    }
+
+    [Fact]
     public void Dropout_SameSeed_SameMask()
     {
         Tensor x = Tensor.From(Enumerable.Repeat(1f, 100).ToArray(), 100);
