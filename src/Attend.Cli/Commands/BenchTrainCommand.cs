@@ -60,8 +60,7 @@ internal sealed class BenchTrainCommand : CliCommand
         Func<Random, Func<float>> prepare = model is DecoderOnlyTransformer lm ? LanguageModelStep(config, lm, parallel)
             : TranslationStep(config, (Seq2SeqTransformer)model, parallel);
         var rng = new Random(1234);
-        // every rank of a data-parallel run must take the same steps: there the warm-up is the fixed count alone
-        int warmupSteps = WarmUp(prepare, rng, warmup, parallel is null ? warmupSeconds : 0);
+        int warmupSteps = WarmUp(prepare, rng, warmup, warmupSeconds, communicator);
         var samples = new StepSample[steps];
         long jitMethods = JitInfo.GetCompiledMethodCount();
         TimeSpan jitTime = JitInfo.GetCompilationTime();
@@ -97,7 +96,8 @@ internal sealed class BenchTrainCommand : CliCommand
     // the last second (or the last two steps, if longer). The JIT compiles a method first quickly (tier 0), counts its
     // calls and recompiles the hot ones in the background in batches, after a delay; steps timed while that goes on are
     // slower, and the background compiler takes one of the cores. A JIT still busy after ten times `seconds` ends it too.
-    private static int WarmUp(Func<Random, Func<float>> prepare, Random rng, int steps, double seconds)
+    // The ranks of a data-parallel run take the same steps (each one is an allreduce): they stop when all are settled.
+    private static int WarmUp(Func<Random, Func<float>> prepare, Random rng, int steps, double seconds, Communicator? ranks)
     {
         long start = Stopwatch.GetTimestamp(), quietSince = start, compiled = JitInfo.GetCompiledMethodCount();
         double lastStep = 0;
@@ -105,7 +105,7 @@ internal sealed class BenchTrainCommand : CliCommand
         {
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             bool quiet = Stopwatch.GetElapsedTime(quietSince).TotalSeconds >= Math.Max(1.0, 2 * lastStep);
-            if (done >= steps && (seconds == 0 || (elapsed >= seconds && quiet) || elapsed >= 10 * seconds))
+            if (AllSettled(done >= steps && (seconds == 0 || (elapsed >= seconds && quiet) || elapsed >= 10 * seconds), ranks))
                 return done;
             lastStep = StepSample.Measure(prepare(rng)).Ms / 1000;   // the timed steps' own code, so it is compiled too
             if (JitInfo.GetCompiledMethodCount() != compiled)
@@ -114,6 +114,15 @@ internal sealed class BenchTrainCommand : CliCommand
                 quietSince = Stopwatch.GetTimestamp();
             }
         }
+    }
+
+    private static bool AllSettled(bool settled, Communicator? ranks)
+    {
+        if (ranks is null)
+            return settled;
+        Span<float> unsettled = [settled ? 0 : 1];
+        ranks.AllReduceSum(unsettled, "warm-up");
+        return unsettled[0] == 0;
     }
 
     // One step's wall time, managed allocation and worker wake-ups.
