@@ -30,7 +30,12 @@ internal sealed unsafe class GemmPacked : KernelJob
 
     [ThreadStatic] private static GemmPacked? _cached;
 
+    /// <summary>Partial row tiles computed on their own rows (the default), or as full tiles on a copy: benchmarks compare both.</summary>
+    internal static bool PartialTiles { get; set; } = true;
+
     private delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> _kernel;
+    // The kernel for a tile's first rows only (null: partial tiles run the full kernel on a copy).
+    private delegate*<int, int, float*, nint, nint, float*, float*, nint, float, float, void> _rowsKernel;
     private int _mr, _nr, _parts;
     private bool _splitColumns;
     private bool _transposeA, _transposeB;
@@ -70,6 +75,8 @@ internal sealed unsafe class GemmPacked : KernelJob
         {
             case GemmPath.PackedAvx512:
                 job.Use(&GemmKernelAvx512.Run, GemmKernelAvx512.Rows, GemmKernelAvx512.Columns);
+                if (PartialTiles)
+                    job._rowsKernel = &GemmKernelAvx512.RunRows;
                 break;
             case GemmPath.PackedAvx2:
                 job.Use(&GemmKernelAvx2.Run, GemmKernelAvx2.Rows, GemmKernelAvx2.Columns);
@@ -123,6 +130,7 @@ internal sealed unsafe class GemmPacked : KernelJob
     private void Use(delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> kernel, int mr, int nr)
     {
         _kernel = kernel;
+        _rowsKernel = null;
         _mr = mr;
         _nr = nr;
     }
@@ -220,6 +228,11 @@ internal sealed unsafe class GemmPacked : KernelJob
                 if (rows == mr && cols == nr)
                 {
                     _kernel(kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta);
+                    continue;
+                }
+                if (cols == nr && _rowsKernel is not null)
+                {
+                    _rowsKernel(rows, kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta);
                     continue;
                 }
                 // An edge tile runs the same kernel on a full-size copy, so its elements get the same arithmetic.
