@@ -46,22 +46,10 @@ record() {
   "$@" | "$PY" -c 'import json, sys; r = json.loads(sys.stdin.read()); r["load_before"] = float(sys.argv[1]); r["busy_core"] = sys.argv[2] == "1"; print(json.dumps(r))' "$before" "$BUSY" >> "$OUT"
 }
 
-# OpenBLAS 0.3.21 (Debian 12) picks its kernel from the CPU model and falls back to an SSE3 one ("Prescott") on CPUs newer
-# than it knows (a Sapphire/Emerald Rapids Xeon, for one): the candidates are tried by name and the fastest kept, for
-# the yardstick and for PyTorch 1.13's runs. CORETYPE=NAME skips the search.
-openblas_gflops() {   # core type ("" = OpenBLAS's own choice) -> "GFLOP/s kernel"
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ${1:+OPENBLAS_CORETYPE=$1} "$PY" bench/openblas_gemm.py --size 1024 --threads "$THREADS" --repeats 10 \
-    | "$PY" -c 'import json, sys; r = json.loads(sys.stdin.read()); print(round(r["gflops"], 1), r.get("kernel", "?"))'
-}
+# PyTorch 1.13's OpenBLAS kernel and a candidate for the yardstick: the fastest this CPU runs (bench/openblas_best.sh).
+# CORETYPE=NAME skips the search.
 if [[ -z ${CORETYPE:-} || -z ${PEAK:-} ]]; then
-  best_openblas="0 none"
-  for core in "" Cooperlake SkylakeX Haswell; do
-    measured=$(openblas_gflops "$core")
-    echo "OpenBLAS sgemm n=1024, $THREADS threads, OPENBLAS_CORETYPE=${core:-(unset)}: $measured" >&2
-    if "$PY" -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "${measured%% *}" "${best_openblas%% *}"; then
-      best_openblas=$measured
-    fi
-  done
+  best_openblas=$(PY="$PY" bench/openblas_best.sh "$THREADS")
   CORETYPE=${CORETYPE:-${best_openblas#* }}
 fi
 if [[ -z ${PEAK:-} ]]; then

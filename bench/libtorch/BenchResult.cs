@@ -11,13 +11,16 @@ internal sealed record BenchResult(IReadOnlyList<double> Times, double Loss, int
 {
     /// <summary>
     /// Runs <paramref name="warmup"/> untimed and <paramref name="steps"/> timed calls of <paramref name="step"/>, each
-    /// inside its own dispose scope (TorchSharp frees a step's tensors when the scope ends instead of at finalisation).
+    /// inside its own dispose scope (TorchSharp frees a step's tensors when the scope ends instead of at finalisation),
+    /// each after an untimed call of <paramref name="prepare"/> in the same scope (the making of a step's data, where
+    /// the other side does not time it).
     /// </summary>
-    public static (List<double> Times, double Loss) Time(Func<double> step, int warmup, int steps)
+    public static (List<double> Times, double Loss) Time(Func<double> step, int warmup, int steps, Action? prepare = null)
     {
         for (int i = 0; i < warmup; i++)
         {
             using var scope = torch.NewDisposeScope();
+            prepare?.Invoke();
             step();
         }
         var times = new List<double>(steps);
@@ -25,6 +28,7 @@ internal sealed record BenchResult(IReadOnlyList<double> Times, double Loss, int
         for (int i = 0; i < steps; i++)
         {
             using var scope = torch.NewDisposeScope();
+            prepare?.Invoke();
             long start = Stopwatch.GetTimestamp();
             loss = step();
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -51,6 +55,12 @@ internal sealed record BenchResult(IReadOnlyList<double> Times, double Loss, int
         };
         if (Extra is not null)
             fields.AddRange(Extra);
+        return FormatJson(fields);
+    }
+
+    /// <summary>One JSON line of the fields in order (strings quoted, numbers invariant).</summary>
+    public static string FormatJson(IEnumerable<(string Key, object Value)> fields)
+    {
         var sb = new StringBuilder("{");
         foreach ((string key, object value) in fields)
         {
@@ -76,7 +86,7 @@ internal sealed record BenchResult(IReadOnlyList<double> Times, double Loss, int
     }
 
     /// <summary>The process's peak resident set in MiB (VmHWM; ru_maxrss, which train_bench.py reads, is the same quantity).</summary>
-    private static double PeakMemoryMb()
+    public static double PeakMemoryMb()
     {
         foreach (string line in File.ReadLines("/proc/self/status"))
         {

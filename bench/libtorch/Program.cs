@@ -6,6 +6,8 @@
 //   ... --config decode-s2s-small --kv-cache        (incremental decoder with a key/value cache, as HF generate)
 //   ... --config decode-s2s-small                   (the tutorial's loop: the whole prefix again at every step)
 //   ... --config lm-long --parameters-only          (the model's parameter count, nothing timed)
+//   ... --config vit --threads 2 --steps 20 --warmup 5  (`attend bench vit`'s ViT, images/s; --batch, --patch-size,
+//                                                     --d-model, --heads, --d-ff, --encoder-layers as that verb has them)
 using System.Globalization;
 using LibTorchBench;
 using TorchSharp;
@@ -20,9 +22,17 @@ if (options.ParametersOnly)
     {
         "s2s-tiny" or "s2s-small" or "s2s-base" => BenchResult.CountParameters(TranslationBench.CreateModel(options.Config).parameters()),
         "lm-nanogpt-cpu" or "lm-long" => BenchResult.CountParameters(LanguageModelBench.CreateModel(options.Config).parameters()),
+        "vit" => BenchResult.CountParameters(VitBench.CreateModel(options.Vit).parameters()),
         _ => throw new ArgumentException($"no model for --config {options.Config}"),
     };
-    Console.WriteLine($"{{\"impl\": \"libtorch\", \"config\": \"{options.Config}\", \"parameters\": {count}}}");
+    string name = options.Config == "vit" ? VitBench.ConfigName(options.Vit) : options.Config;
+    Console.WriteLine($"{{\"impl\": \"libtorch\", \"config\": \"{name}\", \"parameters\": {count}}}");
+    return 0;
+}
+if (options.Config == "vit")
+{
+    // images/s, with the keys of `attend bench vit` rather than the language models' tokens/s
+    Console.WriteLine(VitBench.Train(options));
     return 0;
 }
 BenchResult result = options.Config switch
@@ -30,7 +40,7 @@ BenchResult result = options.Config switch
     "s2s-tiny" or "s2s-small" or "s2s-base" => TranslationBench.Train(options),
     "lm-nanogpt-cpu" or "lm-long" => LanguageModelBench.Train(options),
     "decode-s2s-small" => DecodeBench.Run(options),
-    _ => throw new ArgumentException($"unknown --config {options.Config}; expected s2s-tiny, s2s-small, s2s-base, lm-nanogpt-cpu, lm-long or decode-s2s-small"),
+    _ => throw new ArgumentException($"unknown --config {options.Config}; expected s2s-tiny, s2s-small, s2s-base, lm-nanogpt-cpu, lm-long decode-s2s-small or vit"),
 };
 Console.WriteLine(result.Json(options));
 return 0;
@@ -38,7 +48,8 @@ return 0;
 namespace LibTorchBench
 {
     /// <summary>Command-line options, named as train_bench.py names them.</summary>
-    internal sealed record BenchOptions(string Config, int Threads, int Steps, int Warmup, double? PeakGflops, bool KvCache, bool Verify, bool ParametersOnly)
+    internal sealed record BenchOptions(string Config, int Threads, int Steps, int Warmup, double? PeakGflops, bool KvCache, bool Verify, bool ParametersOnly,
+        VitShape Vit)
     {
         public static BenchOptions Parse(string[] args)
         {
@@ -46,9 +57,18 @@ namespace LibTorchBench
             int threads = 2, steps = 10, warmup = 2;
             double? peak = null;
             bool kvCache = false, verify = false, parametersOnly = false;
+            var vit = new VitShape();
+            bool vitShapeGiven = false;
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                int Positive()
+                {
+                    string option = args[i];
+                    int value = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    vitShapeGiven = true;
+                    return value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1");
+                }
                 switch (args[i])
                 {
                     case "--config": config = Value(); break;
@@ -59,6 +79,12 @@ namespace LibTorchBench
                     case "--kv-cache": kvCache = true; break;
                     case "--verify": verify = true; break;
                     case "--parameters-only": parametersOnly = true; break;
+                    case "--batch": vit = vit with { Batch = Positive() }; break;
+                    case "--patch-size": vit = vit with { PatchSize = Positive() }; break;
+                    case "--d-model": vit = vit with { DModel = Positive() }; break;
+                    case "--heads": vit = vit with { Heads = Positive() }; break;
+                    case "--d-ff": vit = vit with { DFF = Positive() }; break;
+                    case "--encoder-layers": vit = vit with { EncoderLayers = Positive() }; break;
                     default: throw new ArgumentException($"unknown option {args[i]}");
                 }
             }
@@ -66,7 +92,11 @@ namespace LibTorchBench
                 throw new ArgumentException("--config is required");
             if (threads < 1 || steps < 1 || warmup < 0)
                 throw new ArgumentException("--threads and --steps must be at least 1, --warmup at least 0");
-            return new BenchOptions(config, threads, steps, warmup, peak, kvCache, verify, parametersOnly);
+            if (vitShapeGiven && config != "vit")
+                throw new ArgumentException("--batch, --patch-size, --d-model, --heads, --d-ff and --encoder-layers go with --config vit");
+            if (config == "vit" && (28 % vit.PatchSize != 0 || vit.DModel % vit.Heads != 0))
+                throw new ArgumentException("--patch-size must divide 28 and --heads must divide --d-model");
+            return new BenchOptions(config, threads, steps, warmup, peak, kvCache, verify, parametersOnly, vit);
         }
     }
 }
