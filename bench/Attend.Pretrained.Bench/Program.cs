@@ -12,7 +12,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 // Sentences per second of all-MiniLM-L6-v2 sentence embeddings, Attend against ONNX Runtime, in one process with the
 // runs alternating (A B A B ...) so that both sides see the same machine load. Usage:
-//   dotnet run -c Release --project bench/Attend.Pretrained.Bench -- [--captions 2048] [--rounds 3] [--threads 1,2] [--batches 1,32]
+//   dotnet run -c Release --project bench/Attend.Pretrained.Bench -- [--captions 2048] [--rounds 3] [--threads 1,2] [--batches 1,32] [--ab packs|tiles]
 // The captions are the first N lines of ../shared/data/multi30k/train.en; the token ids come from Attend's WordPiece
 // tokenizer (equal to Hugging Face's) and both sides embed the same batches: ONNX Runtime as padded tensors, Attend
 // through BertModel.Embed, which leaves the padding out; the padded column runs Attend on the padded tensors too.
@@ -32,8 +32,9 @@ int tokens = ids.Sum(s => s.Length);
 Console.WriteLine($"{captions.Count} captions of {captionsFile}, {tokens} tokens ({(double)tokens / ids.Count:F1} a caption); load {Load()}");
 Console.WriteLine($"CPU: {Environment.ProcessorCount} logical processors; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
 Console.WriteLine();
-Console.WriteLine("| threads | batch | batches | ONNX Runtime (sentences/s) | Attend, same batches (sentences/s) | Attend / ORT | Attend computing the padding too (sentences/s) | / ORT |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|");
+string abName = options.Ab == "tiles" ? "partial row tiles as full tiles" : "weights packed per call";
+Console.WriteLine($"| threads | batch | batches | ONNX Runtime (sentences/s) | Attend, same batches (sentences/s) | Attend / ORT | Attend computing the padding too (sentences/s) | / ORT | same batches, {abName} | padding too, {abName} |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
 var endToEnd = new List<string>();
 foreach (int threads in options.Threads)
 {
@@ -43,7 +44,7 @@ foreach (int threads in options.Threads)
     {
         List<List<int[]>> inOrder = Batch(ids, size);
         List<List<int[]>> bucketed = Batch(ids.OrderBy(s => s.Length).ToList(), size);
-        double ort = 0, attend = 0, attendBucketed = 0, attendPadded = 0;
+        double ort = 0, attend = 0, attendBucketed = 0, attendPadded = 0, attendUnpacked = 0, attendPaddedUnpacked = 0;
         Run(session, inOrder, ids.Count);              // warm-up
         Embed(model, inOrder, ids.Count);
         for (int r = 0; r < options.Rounds; r++)
@@ -52,8 +53,14 @@ foreach (int threads in options.Threads)
             attend = Math.Max(attend, Embed(model, inOrder, ids.Count));
             attendBucketed = Math.Max(attendBucketed, Embed(model, bucketed, ids.Count));
             attendPadded = Math.Max(attendPadded, EmbedPadded(model, inOrder, ids.Count));
+            // The same two without pre-packed weights (the GEMM packs each weight on every call), or with --ab tiles
+            // without the kernel for partial row tiles: the A/B of those changes.
+            SetAb(options.Ab, false);
+            attendUnpacked = Math.Max(attendUnpacked, Embed(model, inOrder, ids.Count));
+            attendPaddedUnpacked = Math.Max(attendPaddedUnpacked, EmbedPadded(model, inOrder, ids.Count));
+            SetAb(options.Ab, true);
         }
-        Console.WriteLine(Invariant($"| {threads} | {size} | {inOrder.Count} | {ort:F0} | {attend:F0} | {attend / ort:F2} | {attendPadded:F0} | {attendPadded / ort:F2} |"));
+        Console.WriteLine(Invariant($"| {threads} | {size} | {inOrder.Count} | {ort:F0} | {attend:F0} | {attend / ort:F2} | {attendPadded:F0} | {attendPadded / ort:F2} | {attendUnpacked:F0} | {attendPaddedUnpacked:F0} |"));
         endToEnd.Add(Invariant($"| {threads} | {size} | {ort:F0} | {attendBucketed:F0} | {attendBucketed / ort:F2} |"));
     }
 }
@@ -129,17 +136,25 @@ static double EmbedPadded(BertModel model, List<List<int[]>> batches, int count)
     return count / watch.Elapsed.TotalSeconds;
 }
 
+static void SetAb(string ab, bool on)
+{
+    if (ab == "tiles")
+        GemmPacked.PartialTiles = on;
+    else
+        WeightPacks.Enabled = on;
+}
+
 static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 
 static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-internal sealed record Options(int Captions, int Rounds, int[] Threads, int[] Batches, string Data)
+internal sealed record Options(int Captions, int Rounds, int[] Threads, int[] Batches, string Data, string Ab)
 {
     public static Options Parse(string[] args)
     {
         string Get(string name, string fallback) => Array.IndexOf(args, "--" + name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
         int[] List(string name, string fallback) => Get(name, fallback).Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray();
         return new Options(int.Parse(Get("captions", "2048"), CultureInfo.InvariantCulture), int.Parse(Get("rounds", "3"), CultureInfo.InvariantCulture),
-            List("threads", "1,2"), List("batches", "1,32"), Get("data", Path.Combine("..", "shared", "data")));
+            List("threads", "1,2"), List("batches", "1,32"), Get("data", Path.Combine("..", "shared", "data")), Get("ab", "packs"));
     }
 }

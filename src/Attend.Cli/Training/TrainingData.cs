@@ -40,7 +40,7 @@ internal static class TrainingData
         if (ids.Length <= maxLen)
             return ids;
         if (truncate)
-            return ids[..maxLen];
+            return Inference.InputLines.Truncated(tokenizer.WithTruncation(maxLen), text, maxLen, addSpecialTokens, where);
         throw new CliException($"{where}: {ids.Length} tokens, more than max_len {maxLen} allows (raise --max-len or pass --truncate)");
     }
 

@@ -56,11 +56,11 @@ public static class Checkpoint
     {
         ModelConfig c = model.Config;
         var tensors = model.Parameters.Parameters
-            .Select(p => (p.Name!, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.Data.ToArray()))
+            .Select(p => (p.Name!, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.ReadOnlyData.ToArray()))
             .Concat(model.Parameters.Aliases.Select(a =>
             {
                 Tensor p = model.Parameters.Find(a.Name)!;
-                return (a.Alias, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.Data.ToArray());
+                return (a.Alias, p.Shape.ToArray(), (ReadOnlyMemory<float>)p.ReadOnlyData.ToArray());
             }))
             .ToList();
         if (c.ModelType == "seq2seq" && c.Positional == "sinusoidal")

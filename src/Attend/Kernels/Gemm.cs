@@ -16,4 +16,15 @@ public static class Gemm
         GemmArguments.Check(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
         GemmDispatch.Multiply(GemmDispatch.Choose(m, transposeB), KernelThreads.Count, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
+
+    /// <summary>The path <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/> takes for an m-row product.</summary>
+    internal static GemmPath PathFor(int m, bool transposeB) => GemmDispatch.Choose(m, transposeB);
+
+    /// <summary>
+    /// C = alpha * A B + beta * C with B packed beforehand (<see cref="GemmPackedB.Pack"/>) for <see cref="PathFor"/> m rows:
+    /// bit for bit the product <see cref="Multiply(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// gives with the matrix B was packed from.
+    /// </summary>
+    internal static void MultiplyPacked(int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b, float beta, Span<float> c, int ldc) =>
+        GemmDispatch.MultiplyPacked(KernelThreads.Count, false, m, alpha, a, lda, b, beta, c, ldc);
 }

@@ -15,7 +15,8 @@ internal static class GemmArguments
         CheckMatrix("C", c.Length, m, n, ldc);
     }
 
-    private static void CheckMatrix(string name, int length, int rows, int cols, int ld)
+    /// <summary>Checks that a rows x cols matrix with row stride ld fits in length floats.</summary>
+    public static void CheckMatrix(string name, int length, int rows, int cols, int ld)
     {
         if (rows == 0 || cols == 0)
             return;

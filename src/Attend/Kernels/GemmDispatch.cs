@@ -56,6 +56,33 @@ internal static unsafe class GemmDispatch
         }
     }
 
+    /// <summary>
+    /// C = alpha * op(A) B + beta * C on the path <paramref name="b"/> was packed for, with B's panels read as they are:
+    /// the same result, bit for bit, as <see cref="Multiply(GemmPath, int, bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
+    /// on that path with the matrix B came from.
+    /// </summary>
+    public static void MultiplyPacked(int threads, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b, float beta, Span<float> c, int ldc)
+    {
+        int n = b.Columns, k = b.Depth;
+        if (m < 0)
+            throw new ArgumentException($"Gemm: negative size m={m}");
+        GemmArguments.CheckMatrix("A", a.Length, transposeA ? k : m, transposeA ? m : k, lda);
+        GemmArguments.CheckMatrix("C", c.Length, m, n, ldc);
+        if (m == 0 || n == 0)
+            return;
+        fixed (float* pa = a, pc = c)
+        {
+            if (k == 0 || alpha == 0f)
+            {
+                Scale(m, n, beta, pc, ldc);
+                return;
+            }
+            if ((long)m * n * k < ParallelThreshold)
+                threads = 1;
+            GemmPacked.Multiply(threads, transposeA, m, alpha, pa, lda, b, beta, pc, ldc);
+        }
+    }
+
     // C = beta * C, where the product term vanishes (k = 0 or alpha = 0); beta = 0 clears C without reading it.
     private static void Scale(int m, int n, float beta, float* c, int ldc)
     {

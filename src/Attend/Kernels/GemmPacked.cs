@@ -5,7 +5,8 @@ namespace Attend.Kernels;
 
 /// <summary>
 /// The BLIS-style product: for each NC-wide column block and KC-deep slice, and each MC-high row block, run the
-/// micro-kernel over every micro-tile, packing the slice of op(B) into panels as the first row block reaches them. The
+/// micro-kernel over every micro-tile, packing the slice of op(B) into panels as the first row block reaches them (or
+/// reading them from a <see cref="GemmPackedB"/> that holds them all, packed beforehand). The
 /// kernel reads full 6-row panels of A where they lie (row-major A, or stored A^T for a narrow C), through A's strides;
 /// only a last partial panel, and stored A^T of a wide product, are packed. Beta is applied by the first slice only;
 /// later slices accumulate. Threads split the rows in whole micro-tiles, or the columns in whole micro-panels when C is
@@ -15,7 +16,8 @@ namespace Attend.Kernels;
 internal sealed unsafe class GemmPacked : KernelJob
 {
     private const int BlockRows = 144;   // MC: a packed A block (MC x KC) stays in L2
-    private const int BlockDepth = 256;  // KC: a B micro-panel (KC x NR) stays in L1
+    /// <summary>KC: a B micro-panel (KC x NR) stays in L1; <see cref="GemmPackedB"/> packs in slices this deep.</summary>
+    internal const int BlockDepth = 256;
     private const int BlockColumns = 4080; // NC: the packed B block (KC x NC) stays in L3
 
     // B is packed this many columns at a time just ahead of the kernel: enough that the source rows stream (whole
@@ -28,7 +30,12 @@ internal sealed unsafe class GemmPacked : KernelJob
 
     [ThreadStatic] private static GemmPacked? _cached;
 
+    /// <summary>Partial row tiles computed on their own rows (the default), or as full tiles on a copy: benchmarks compare both.</summary>
+    internal static bool PartialTiles { get; set; } = true;
+
     private delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> _kernel;
+    // The kernel for a tile's first rows only (null: partial tiles run the full kernel on a copy).
+    private delegate*<int, int, float*, nint, nint, float*, float*, nint, float, float, void> _rowsKernel;
     private int _mr, _nr, _parts;
     private bool _splitColumns;
     private bool _transposeA, _transposeB;
@@ -37,17 +44,39 @@ internal sealed unsafe class GemmPacked : KernelJob
     private float _alpha, _beta;
     private float* _a, _b, _c;
     private nint _lda, _ldb, _ldc;
+    private GemmPackedB? _packedB;
 
     /// <summary>C = alpha * op(A) op(B) + beta * C with the packed kernel of <paramref name="path"/> on up to <paramref name="threads"/> threads.</summary>
     public static void Multiply(
         GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
+        Run(path, threads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+
+    /// <summary>C = alpha * op(A) B + beta * C, with B packed beforehand for its path; B's panels are read, never written.</summary>
+    public static void Multiply(int threads, bool transposeA, int m, float alpha, float* a, int lda, GemmPackedB b, float beta, float* c, int ldc) =>
+        Run(b.Path, threads, transposeA, b.TransposeB, m, b.Columns, b.Depth, alpha, a, lda, null, 0, b, beta, c, ldc);
+
+    /// <summary>NR: the columns of a B panel that the kernel of <paramref name="path"/> reads.</summary>
+    public static int PanelColumns(GemmPath path) => path switch
+    {
+        GemmPath.PackedAvx512 => GemmKernelAvx512.Columns,
+        GemmPath.PackedAvx2 => GemmKernelAvx2.Columns,
+        GemmPath.PackedVector128 => GemmKernelVector128.Columns,
+        GemmPath.PackedScalar => GemmKernelScalar.Columns,
+        _ => throw new ArgumentOutOfRangeException(nameof(path), path, "not a packed path"),
+    };
+
+    private static void Run(
+        GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, GemmPackedB? packedB, float beta, float* c, int ldc)
     {
         GemmPacked job = _cached ??= new GemmPacked();
         switch (path)
         {
             case GemmPath.PackedAvx512:
                 job.Use(&GemmKernelAvx512.Run, GemmKernelAvx512.Rows, GemmKernelAvx512.Columns);
+                if (PartialTiles)
+                    job._rowsKernel = &GemmKernelAvx512.RunRows;
                 break;
             case GemmPath.PackedAvx2:
                 job.Use(&GemmKernelAvx2.Run, GemmKernelAvx2.Rows, GemmKernelAvx2.Columns);
@@ -67,6 +96,7 @@ internal sealed unsafe class GemmPacked : KernelJob
         (job._alpha, job._beta) = (alpha, beta);
         job._a = a;
         job._b = b;
+        job._packedB = packedB;
         job._c = c;
         (job._lda, job._ldb, job._ldc) = (lda, ldb, ldc);
         job._splitColumns = n > m;
@@ -84,6 +114,7 @@ internal sealed unsafe class GemmPacked : KernelJob
         finally
         {
             job._a = job._b = job._c = null;
+            job._packedB = null;
         }
     }
 
@@ -99,6 +130,7 @@ internal sealed unsafe class GemmPacked : KernelJob
     private void Use(delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> kernel, int mr, int nr)
     {
         _kernel = kernel;
+        _rowsKernel = null;
         _mr = mr;
         _nr = nr;
     }
@@ -134,7 +166,7 @@ internal sealed unsafe class GemmPacked : KernelJob
         int kcMax = Math.Min(BlockDepth, _k);
         int ncMax = (Math.Min(BlockColumns / nr * nr, maxColumns) + nr - 1) / nr * nr;
         aPack = GemmScratch.A(Math.Max(mcMax, mr) * kcMax + GemmPacking.Slack);
-        bPack = GemmScratch.B(ncMax * kcMax + GemmPacking.Slack);
+        bPack = _packedB is null ? GemmScratch.B(ncMax * kcMax + GemmPacking.Slack) : null;
         edge = GemmScratch.C(mr * nr);
     }
 
@@ -178,7 +210,9 @@ internal sealed unsafe class GemmPacked : KernelJob
         {
             int cols = Math.Min(nr, ncb - jr);
             float* bPanel = bPack + (nint)jr * kc;
-            if (packB && jr % PackGroupColumns == 0)
+            if (_packedB is not null)
+                bPanel = _packedB.Slice(pc) + (nint)(jc + jr) * kc;
+            else if (packB && jr % PackGroupColumns == 0)
                 GemmPacking.PackB(_transposeB, _b, _ldb, jc + jr, Math.Min(PackGroupColumns, ncb - jr), pc, kc, nr, bPanel);
             for (int ir = 0; ir < mc; ir += mr)
             {
@@ -194,6 +228,11 @@ internal sealed unsafe class GemmPacked : KernelJob
                 if (rows == mr && cols == nr)
                 {
                     _kernel(kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta);
+                    continue;
+                }
+                if (cols == nr && _rowsKernel is not null)
+                {
+                    _rowsKernel(rows, kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta);
                     continue;
                 }
                 // An edge tile runs the same kernel on a full-size copy, so its elements get the same arithmetic.

@@ -53,8 +53,8 @@ public sealed class AttentionCache
             _v = Relayout(_v, capacity);
             _capacity = capacity;
         }
-        Write(_k, k.Data, Length, n);
-        Write(_v, v.Data, Length, n);
+        Write(_k, k.ReadOnlyData, Length, n);
+        Write(_v, v.ReadOnlyData, Length, n);
         Length += n;
     }
 
@@ -68,8 +68,8 @@ public sealed class AttentionCache
             (_k, _v) = (Workspace.RentUntracked(k.Length), Workspace.RentUntracked(k.Length));
         }
         (_batch, _heads, _dK, _capacity, Length) = (k.Shape[0], k.Shape[1], k.Shape[3], k.Shape[2], k.Shape[2]);
-        k.Data.CopyTo(_k);
-        v.Data.CopyTo(_v);
+        k.ReadOnlyData.CopyTo(_k);
+        v.ReadOnlyData.CopyTo(_v);
     }
 
     /// <summary>

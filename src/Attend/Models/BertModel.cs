@@ -128,7 +128,7 @@ public sealed class BertModel : ISentenceEncoder, ISequenceClassifier
         foreach (EncoderLayer layer in Layers)
             x = layer.ForwardUnpadded(x, lengths);
         float[] pooled = new float[batch * d];                                                                      // [B, dModel]
-        ReadOnlySpan<float> h = x.Data;
+        ReadOnlySpan<float> h = x.ReadOnlyData;
         for (int b = 0, first = 0; b < batch; first += lengths[b], b++)
         {
             Span<float> row = pooled.AsSpan(b * d, d);

@@ -21,7 +21,7 @@ public static class PretrainedClassifier
         };
         foreach (Tensor p in model.Parameters.Parameters)
             if (!p.Name!.StartsWith("classifier.", StringComparison.Ordinal))
-                encoder.Parameters.Find(p.Name)!.Data.CopyTo(p.Data);
+                encoder.Parameters.Find(p.Name)!.ReadOnlyData.CopyTo(p.Data);
         return model;
     }
 }

@@ -8,12 +8,12 @@ public static partial class Ops
     public static Tensor Relu(Tensor x)
     {
         Tensor y = Tensor.Result(x.Shape, x);
-        Activations.Relu(x.Data, y.Data);
+        Activations.Relu(x.ReadOnlyData, y.Data);
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;
             if (x.RequiresGrad)
-                Activations.ReluBackward(x.Data, y.Grad, x.GradToOverwrite(out bool overwrite), accumulate: !overwrite);
+                Activations.ReluBackward(x.ReadOnlyData, y.Grad, x.GradToOverwrite(out bool overwrite), accumulate: !overwrite);
         });
         return y;
     }
@@ -22,12 +22,12 @@ public static partial class Ops
     public static Tensor Gelu(Tensor x)
     {
         Tensor y = Tensor.Result(x.Shape, x);
-        Activations.Gelu(x.Data, y.Data);
+        Activations.Gelu(x.ReadOnlyData, y.Data);
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;
             if (x.RequiresGrad)
-                Activations.GeluBackward(x.Data, y.Grad, x.GradToOverwrite(out bool overwrite), accumulate: !overwrite);
+                Activations.GeluBackward(x.ReadOnlyData, y.Grad, x.GradToOverwrite(out bool overwrite), accumulate: !overwrite);
         });
         return y;
     }
@@ -39,12 +39,12 @@ public static partial class Ops
     public static Tensor GeluTanh(Tensor x)
     {
         Tensor y = Tensor.Result(x.Shape, x);
-        Activations.GeluTanh(x.Data, y.Data);
+        Activations.GeluTanh(x.ReadOnlyData, y.Data);
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;
             if (x.RequiresGrad)
-                Activations.GeluTanhBackward(x.Data, y.Grad, x.Grad);
+                Activations.GeluTanhBackward(x.ReadOnlyData, y.Grad, x.Grad);
         });
         return y;
     }
@@ -53,7 +53,7 @@ public static partial class Ops
     public static Tensor Tanh(Tensor x)
     {
         Tensor y = Tensor.Result(x.Shape, x);
-        Activations.Tanh(x.Data, y.Data);
+        Activations.Tanh(x.ReadOnlyData, y.Data);
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;

@@ -20,7 +20,7 @@ public static partial class Ops
     public static Tensor Scale(Tensor x, float s)
     {
         Tensor y = Tensor.Result(x.Shape, x);
-        TensorPrimitives.Multiply(x.Data, s, y.Data);
+        TensorPrimitives.Multiply(x.ReadOnlyData, s, y.Data);
         y.Saved.Scalar = s;
         y.SetBackward(static y =>
         {
@@ -35,7 +35,7 @@ public static partial class Ops
     {
         var bc = new Broadcast(op, a.Shape, b.Shape);
         Tensor y = Tensor.Result(bc.Output, a, b);
-        bc.Apply(a.Data, b.Data, y.Data, kind);
+        bc.Apply(a.ReadOnlyData, b.ReadOnlyData, y.Data, kind);
         y.Saved.Int0 = (int)kind;
         y.SetBackward(static y => BinaryBackward(y));
         return y;
@@ -88,7 +88,7 @@ public static partial class Ops
         Span<float> tmp = tmpBuffer.AsSpan(0, dY.Length), other = otherBuffer.AsSpan(0, dY.Length);
         if (a.RequiresGrad)
         {
-            bc.ExpandB(b.Data, other);
+            bc.ExpandB(b.ReadOnlyData, other);
             if (kind == BinaryKind.Multiply)
                 TensorPrimitives.Multiply(dY, other, tmp);
             else
@@ -97,7 +97,7 @@ public static partial class Ops
         }
         if (b.RequiresGrad)
         {
-            bc.ExpandA(a.Data, other);
+            bc.ExpandA(a.ReadOnlyData, other);
             if (kind == BinaryKind.Multiply)
             {
                 TensorPrimitives.Multiply(dY, other, tmp);
@@ -105,7 +105,7 @@ public static partial class Ops
             else
             {
                 // d(a/b)/db = -a / b^2 = -y / b
-                bc.ExpandB(b.Data, other);
+                bc.ExpandB(b.ReadOnlyData, other);
                 TensorPrimitives.Multiply(dY, y.Data, tmp);
                 TensorPrimitives.Divide(tmp, other, tmp);
                 TensorPrimitives.Negate(tmp, tmp);

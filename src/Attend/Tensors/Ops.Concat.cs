@@ -41,7 +41,7 @@ public static partial class Ops
         {
             int chunk = p.Shape[dim] * inner;
             for (int o = 0; o < outer; o++)
-                p.Data.Slice(o * chunk, chunk).CopyTo(y.Data.Slice(o * rowOut + at, chunk));
+                p.ReadOnlyData.Slice(o * chunk, chunk).CopyTo(y.Data.Slice(o * rowOut + at, chunk));
             at += chunk;
         }
         y.Saved.Int0 = dim;

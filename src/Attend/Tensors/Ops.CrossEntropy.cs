@@ -45,7 +45,7 @@ public static partial class Ops
                 int target = a.targets[r];
                 if (target == a.ignoreIndex)
                     continue;
-                ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
+                ReadOnlySpan<float> x = a.logits.ReadOnlyData.Slice(r * v, v);
                 float max = TensorPrimitives.Max(x);
                 float lse = a.lse[r] = max + MathF.Log(Exponential.ExpSubtractSum(x, max, buffer));
                 double nll = lse - x[target];
@@ -93,7 +93,7 @@ public static partial class Ops
                             dX.Clear();
                         continue;
                     }
-                    ReadOnlySpan<float> x = a.logits.Data.Slice(r * v, v);
+                    ReadOnlySpan<float> x = a.logits.ReadOnlyData.Slice(r * v, v);
                     Exponential.ExpSubtractSum(x, a.lse[r], buffer);
                     TensorPrimitives.Subtract(buffer, offValue, buffer);
                     buffer[target] -= 1f - a.eps;

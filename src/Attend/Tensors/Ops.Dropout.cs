@@ -23,7 +23,7 @@ public static partial class Ops
         int batch = x.Shape[0];
         DropoutMasks.CounterMask mask = masks.NextCounterMask(batch);
         Tensor y = Tensor.Result(x.Shape, x);
-        ApplyDropout(mask, batch, p, x.Data, y.Data, accumulate: false);
+        ApplyDropout(mask, batch, p, x.ReadOnlyData, y.Data, accumulate: false);
         (y.Saved.Counter, y.Saved.Scalar) = (mask, p);
         y.SetBackward(static y =>
         {

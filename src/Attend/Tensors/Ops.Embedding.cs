@@ -32,7 +32,7 @@ public static partial class Ops
         idShape.CopyTo(outDims);
         outDims[^1] = d;
         Tensor y = Tensor.Result(new Shape(outDims), table);
-        ReadOnlySpan<float> t = table.Data;
+        ReadOnlySpan<float> t = table.ReadOnlyData;
         Span<float> yd = y.Data;
         for (int i = 0; i < ids.Length; i++)
             t.Slice(ids[i] * d, d).CopyTo(yd.Slice(i * d, d));

@@ -13,7 +13,7 @@ public static partial class Ops
         if (bc.Output != target)
             throw new ArgumentException($"Expand: {x.Shape} does not expand to {target}");
         Tensor y = Tensor.Result(target, x);
-        bc.ExpandB(x.Data, y.Data);
+        bc.ExpandB(x.ReadOnlyData, y.Data);
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;

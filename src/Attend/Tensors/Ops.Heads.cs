@@ -66,7 +66,7 @@ public static partial class Ops
         if (destinationGrad)
             _ = destination.Grad;
         RowParallel.For(b, (long)t * heads * dk, (source, sourceGrad, destination, destinationGrad, t, heads, dk, width, at, toHeads, accumulate),
-            static (a, s, e, _) => Permute(a.sourceGrad ? a.source.Grad : a.source.Data, a.destinationGrad ? a.destination.Grad : a.destination.Data,
+            static (a, s, e, _) => Permute(a.sourceGrad ? (ReadOnlySpan<float>)a.source.Grad : a.source.ReadOnlyData, a.destinationGrad ? a.destination.Grad : a.destination.Data,
                 s, e, a.t, a.heads, a.dk, a.width, a.at, a.toHeads, a.accumulate));
     }
 

@@ -22,7 +22,7 @@ public static partial class Ops
         {
             int n = a.x.Shape.Last;
             for (int r = s; r < e; r++)
-                (a.mean[r], a.rstd[r]) = LayerNormKernel.Forward(a.x.Data.Slice(r * n, n), a.gamma.Data, a.beta.Data, a.eps, a.y.Data.Slice(r * n, n));
+                (a.mean[r], a.rstd[r]) = LayerNormKernel.Forward(a.x.ReadOnlyData.Slice(r * n, n), a.gamma.ReadOnlyData, a.beta.ReadOnlyData, a.eps, a.y.Data.Slice(r * n, n));
         });
         y.SaveForBackward(mean, rstd);
         y.SetBackward(static y => LayerNormBackward(y));
@@ -56,7 +56,7 @@ public static partial class Ops
                 for (int r = c * LayerNormChunkRows, end = Math.Min(rows, r + LayerNormChunkRows); r < end; r++)
                 {
                     Span<float> dX = dXAll.IsEmpty ? scratch : dXAll.Slice(r * n, n);
-                    LayerNormKernel.Backward(a.x.Data.Slice(r * n, n), a.gamma.Data, a.mean[r], a.rstd[r], a.y.Grad.Slice(r * n, n),
+                    LayerNormKernel.Backward(a.x.ReadOnlyData.Slice(r * n, n), a.gamma.ReadOnlyData, a.mean[r], a.rstd[r], a.y.Grad.Slice(r * n, n),
                         dX, dGamma, dBeta, accumulate: !dXAll.IsEmpty && !a.overwrite);
                 }
             }

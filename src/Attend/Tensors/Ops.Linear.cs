@@ -25,12 +25,16 @@ public static partial class Ops
         float beta = 0f;
         if (bias is not null)
         {
-            ReadOnlySpan<float> bd = bias.Data;
+            ReadOnlySpan<float> bd = bias.ReadOnlyData;
             for (int r = 0; r < rows; r++)
                 bd.CopyTo(yd.Slice(r * outF, outF));
             beta = 1f;
         }
-        Gemm.Multiply(false, true, rows, outF, inF, 1f, x.Data, inF, weight.Data, inF, beta, yd, outF);
+        // Inference (nothing to send gradients to) reuses the weight packed for the product's path, unless the path reads it in place.
+        if (!y.RequiresGrad && WeightPacks.Enabled && weight.Packs is { } packs && Gemm.PathFor(rows, transposeB: true) is var path && path != GemmPath.SmallRows)
+            Gemm.MultiplyPacked(rows, 1f, x.ReadOnlyData, inF, packs.Get(weight.Buffer, weight.Offset, outF, inF, path), beta, yd, outF);
+        else
+            Gemm.Multiply(false, true, rows, outF, inF, 1f, x.ReadOnlyData, inF, weight.ReadOnlyData, inF, beta, yd, outF);
         y.SetBackward(static y => LinearBackward(y));
         return y;
     }
@@ -44,10 +48,10 @@ public static partial class Ops
         if (x.RequiresGrad)
         {
             Span<float> dX = x.GradToOverwrite(out bool overwrite);
-            Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.Data, inF, overwrite ? 0f : 1f, dX, inF);
+            Gemm.Multiply(false, false, rows, inF, outF, 1f, dY, outF, weight.ReadOnlyData, inF, overwrite ? 0f : 1f, dX, inF);
         }
         if (weight.RequiresGrad)
-            Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.Data, inF, 1f, weight.Grad, inF);
+            Gemm.Multiply(true, false, outF, inF, rows, 1f, dY, outF, x.ReadOnlyData, inF, 1f, weight.Grad, inF);
         if (bias is not null && bias.RequiresGrad)
         {
             // Column blocks in parallel; each block sums the rows in order, so the result is the same for any thread count.

@@ -12,9 +12,9 @@ public static partial class Ops
         if (bc.Output != x.Shape)
             throw new ArgumentException($"MaskedFill: mask {mask.Shape} does not broadcast to input {x.Shape}");
         float[] expanded = Workspace.Rent(x.Length, clear: false);
-        bc.ExpandB(mask.Data, expanded);
+        bc.ExpandB(mask.ReadOnlyData, expanded);
         Tensor y = Tensor.Result(x.Shape, x);
-        ReadOnlySpan<float> xd = x.Data;
+        ReadOnlySpan<float> xd = x.ReadOnlyData;
         Span<float> yd = y.Data;
         for (int i = 0; i < yd.Length; i++)
             yd[i] = expanded[i] != 0f ? value : xd[i];

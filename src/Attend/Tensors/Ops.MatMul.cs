@@ -25,13 +25,13 @@ public static partial class Ops
         if (shared && !transposeA)
         {
             // fold the batch into the rows: one large GEMM instead of many small ones
-            Gemm.Multiply(false, transposeB, batch * m, n, k, 1f, a.Data, aCols, b.Data, bCols, 0f, c.Data, n);
+            Gemm.Multiply(false, transposeB, batch * m, n, k, 1f, a.ReadOnlyData, aCols, b.ReadOnlyData, bCols, 0f, c.Data, n);
         }
         else
         {
             for (int i = 0; i < batch; i++)
-                Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.Data.Slice(i * aSize, aSize), aCols,
-                    b.Data.Slice(i * bSize, b.Length - i * bSize), bCols, 0f, c.Data.Slice(i * cSize, cSize), n);
+                Gemm.Multiply(transposeA, transposeB, m, n, k, 1f, a.ReadOnlyData.Slice(i * aSize, aSize), aCols,
+                    b.ReadOnlyData.Slice(i * bSize, b.Length - i * bSize), bCols, 0f, c.Data.Slice(i * cSize, cSize), n);
         }
         (c.Saved.Flag0, c.Saved.Flag1) = (transposeA, transposeB);
         c.SetBackward(static c => MatMulBackward(c));
@@ -55,8 +55,8 @@ public static partial class Ops
         for (int i = 0; i < batch; i++)
         {
             ReadOnlySpan<float> dC = c.Grad.Slice(i * cSize, cSize);
-            ReadOnlySpan<float> aI = a.Data.Slice(i * aSize, aSize);
-            ReadOnlySpan<float> bI = b.Data.Slice(i * bSize, b.Length - i * bSize);
+            ReadOnlySpan<float> aI = a.ReadOnlyData.Slice(i * aSize, aSize);
+            ReadOnlySpan<float> bI = b.ReadOnlyData.Slice(i * bSize, b.Length - i * bSize);
             if (a.RequiresGrad)
             {
                 Span<float> dA = gradA.Slice(i * aSize, aSize);

@@ -85,7 +85,7 @@ public static partial class Ops
             {
                 int sequence = item / a.heads, head = item % a.heads;
                 int length = a.lengths[sequence];
-                AttentionKernel.Head(a.qkv.Data, 3 * width, width, a.starts[sequence], length, a.keys?[sequence] ?? length,
+                AttentionKernel.Head(a.qkv.ReadOnlyData, 3 * width, width, a.starts[sequence], length, a.keys?[sequence] ?? length,
                     head * headSize, headSize, scratch, a.z.Data, width);
             }
         });

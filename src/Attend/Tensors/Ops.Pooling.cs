@@ -18,7 +18,7 @@ public static partial class Ops
             throw new ArgumentException($"MaxOverPositions: padding of {padding.Length} does not fit [{b}, {t}]");
         Tensor y = Tensor.Result(new Shape(b, d), x);
         int[] from = new int[b * d];   // the position of each maximum, -1 where the row is empty
-        ReadOnlySpan<float> xd = x.Data;
+        ReadOnlySpan<float> xd = x.ReadOnlyData;
         Span<float> yd = y.Data;
         for (int r = 0; r < b; r++)
             for (int c = 0; c < d; c++)
@@ -63,7 +63,7 @@ public static partial class Ops
         float[] norms = Workspace.Rent(rows, clear: false);
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> row = x.Data.Slice(r * n, n);
+            ReadOnlySpan<float> row = x.ReadOnlyData.Slice(r * n, n);
             norms[r] = MathF.Max(TensorPrimitives.Norm(row), 1e-12f);
             TensorPrimitives.Divide(row, norms[r], y.Data.Slice(r * n, n));
         }

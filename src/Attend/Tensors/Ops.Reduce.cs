@@ -8,7 +8,7 @@ public static partial class Ops
     public static Tensor Sum(Tensor x)
     {
         Tensor y = Tensor.Result(new Shape(1), x);
-        y.Data[0] = TensorPrimitives.Sum(x.Data);
+        y.Data[0] = TensorPrimitives.Sum(x.ReadOnlyData);
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;
@@ -23,7 +23,7 @@ public static partial class Ops
     {
         Tensor y = Tensor.Result(new Shape(1), x);
         int n = Math.Max(1, x.Length);
-        y.Data[0] = TensorPrimitives.Sum(x.Data) / n;
+        y.Data[0] = TensorPrimitives.Sum(x.ReadOnlyData) / n;
         y.SetBackward(static y =>
         {
             Tensor x = y.Input0;

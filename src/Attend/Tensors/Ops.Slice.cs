@@ -19,7 +19,7 @@ public static partial class Ops
         Tensor y = Tensor.Result(new Shape(dims), x);
         (int outer, int rowIn, int chunk, int at) = SliceLayout(x.Shape, dim, start, length);
         for (int o = 0; o < outer; o++)
-            x.Data.Slice(o * rowIn + at, chunk).CopyTo(y.Data.Slice(o * chunk, chunk));
+            x.ReadOnlyData.Slice(o * rowIn + at, chunk).CopyTo(y.Data.Slice(o * chunk, chunk));
         (y.Saved.Int0, y.Saved.Int1) = (dim, start);
         y.SetBackward(static y =>
         {

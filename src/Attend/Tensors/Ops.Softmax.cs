@@ -13,7 +13,7 @@ public static partial class Ops
         {
             int n = a.x.Shape.Last;
             for (int r = s; r < e; r++)
-                Kernels.Softmax.Forward(a.x.Data.Slice(r * n, n), a.y.Data.Slice(r * n, n));
+                Kernels.Softmax.Forward(a.x.ReadOnlyData.Slice(r * n, n), a.y.Data.Slice(r * n, n));
         });
         y.SetBackward(static y =>
         {
@@ -36,7 +36,7 @@ public static partial class Ops
         {
             int n = a.x.Shape.Last;
             for (int r = s; r < e; r++)
-                Kernels.Softmax.LogForward(a.x.Data.Slice(r * n, n), a.y.Data.Slice(r * n, n));
+                Kernels.Softmax.LogForward(a.x.ReadOnlyData.Slice(r * n, n), a.y.Data.Slice(r * n, n));
         });
         y.SetBackward(static y =>
         {

@@ -34,8 +34,23 @@ public sealed class ParameterStore
     private readonly HashSet<Tensor> _noDecay = [];
     private readonly List<(Tensor Packed, int FirstPart)> _packed = [];
 
-    /// <summary>The values of every parameter, concatenated in declaration order.</summary>
-    public float[] Values { get; private set; } = [];
+    private float[] _values = [];
+
+    /// <summary>
+    /// The values of every parameter, concatenated in declaration order. Taking the array counts as a write: it retires
+    /// the packed copies of the weights that inference keeps (<see cref="Tensor.ReadOnlyData"/> reads a parameter without).
+    /// </summary>
+    public float[] Values
+    {
+        get
+        {
+            Packs.Written();
+            return _values;
+        }
+    }
+
+    /// <summary>The packed copies of the weight matrices that inference reuses while the slab is unchanged.</summary>
+    internal WeightPacks Packs { get; } = new();
 
     /// <summary>The gradients, laid out like <see cref="Values"/>.</summary>
     public float[] Gradients { get; private set; } = [];
@@ -113,7 +128,7 @@ public sealed class ParameterStore
         long total = _declared.Sum(d => (long)d.Tensor.Length);
         if (total > Array.MaxLength)
             throw new InvalidOperationException($"ParameterStore: {total} parameters exceed one array");
-        Values = new float[total];
+        _values = new float[total];
         Gradients = new float[total];
         var rng = new Rng(seed);
         int at = 0;
@@ -121,13 +136,13 @@ public sealed class ParameterStore
         for (int i = 0; i < _declared.Count; i++)
         {
             (Tensor t, ParameterInit init, int fanIn, int fanOut) = _declared[i];
-            t.Bind(Values, Gradients, at);
+            t.Bind(_values, Gradients, at, Packs);
             Initialise(t.Data, init, fanIn, fanOut, rng);
             offsets[i] = at;
             at += t.Length;
         }
         foreach ((Tensor packed, int first) in _packed)
-            packed.Bind(Values, Gradients, offsets[first]);
+            packed.Bind(_values, Gradients, offsets[first], Packs);
         IsBuilt = true;
     }
 
@@ -138,7 +153,7 @@ public sealed class ParameterStore
     public void ZeroGrad() => Array.Clear(Gradients);
 
     /// <summary>The number of trainable values.</summary>
-    public int Count => Values.Length;
+    public int Count => _values.Length;
 
     private static void Initialise(Span<float> data, ParameterInit init, int fanIn, int fanOut, Rng rng)
     {

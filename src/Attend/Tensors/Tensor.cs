@@ -64,8 +64,27 @@ public sealed class Tensor
         _ => _input2 ?? throw new InvalidOperationException("Tensor: no third recorded input"),
     };
 
-    /// <summary>The values, row-major.</summary>
-    public Span<float> Data => Offset + Shape.Size <= Buffer.Length
+    /// <summary>
+    /// The values, row-major, to read or write. On a parameter (or a view of one) taking this span counts as a write: it
+    /// retires the packed copies of the weights that inference keeps (read through <see cref="ReadOnlyData"/> to keep them).
+    /// </summary>
+    public Span<float> Data
+    {
+        get
+        {
+            Span<float> values = Values();
+            Packs?.Written();
+            return values;
+        }
+    }
+
+    /// <summary>The values, row-major, to read.</summary>
+    public ReadOnlySpan<float> ReadOnlyData => Values();
+
+    /// <summary>The packed weights of the parameter slab this tensor lies in, or null when it is not a parameter.</summary>
+    internal WeightPacks? Packs { get; private set; }
+
+    private Span<float> Values() => Offset + Shape.Size <= Buffer.Length
         ? Buffer.AsSpan(Offset, Shape.Size)
         : throw new InvalidOperationException($"Tensor {Shape}: its storage went back to the workspace (after the backward pass that used it, or when its scope ended)");
 
@@ -146,13 +165,18 @@ public sealed class Tensor
 
     /// <summary>The single value of a one-element tensor.</summary>
     public float Item() =>
-        Length == 1 ? Data[0] : throw new InvalidOperationException($"Item: tensor of shape {Shape} is not a single value");
+        Length == 1 ? ReadOnlyData[0] : throw new InvalidOperationException($"Item: tensor of shape {Shape} is not a single value");
 
     /// <summary>A copy of the values.</summary>
-    public float[] ToArray() => Data.ToArray();
+    public float[] ToArray() => ReadOnlyData.ToArray();
 
     /// <summary>A new tensor with the same storage and no history: gradients do not flow through it.</summary>
-    public Tensor Detach() => Create(Shape, Buffer, Offset);
+    public Tensor Detach()
+    {
+        Tensor t = Create(Shape, Buffer, Offset);
+        t.Packs = Packs;
+        return t;
+    }
 
     /// <summary>Sets the gradient to zero (no-op when none exists yet).</summary>
     public void ZeroGrad()
@@ -271,6 +295,7 @@ public sealed class Tensor
     {
         Tensor view = Create(shape, Buffer, offset);
         view._viewOf = _viewOf ?? this;
+        view.Packs = Packs;
         if (RequiresGrad && Autograd.IsEnabled)
         {
             view.RequiresGrad = true;
@@ -279,9 +304,10 @@ public sealed class Tensor
         return view;
     }
 
-    /// <summary>Points this tensor's storage and gradient into shared slabs (parameters as views of one slab).</summary>
-    internal void Bind(float[] data, float[] grad, int offset)
+    /// <summary>Points this tensor's storage and gradient into shared slabs (parameters as views of one slab) whose writes <paramref name="packs"/> tracks.</summary>
+    internal void Bind(float[] data, float[] grad, int offset, WeightPacks packs)
     {
+        Packs = packs;
         Buffer = data;
         Offset = offset;
         _grad = grad;
@@ -319,7 +345,7 @@ public sealed class Tensor
     internal void Recycle()
     {
         ForgetOperation();
-        (Buffer, Offset, _grad, _gradOffset, _gradUnwritten, _viewOf, RequiresGrad, Name) = ([], 0, null, 0, false, null, false, null);
+        (Buffer, Offset, _grad, _gradOffset, _gradUnwritten, _viewOf, RequiresGrad, Name, Packs) = ([], 0, null, 0, false, null, false, null, null);
     }
 
     /// <summary>

@@ -65,9 +65,9 @@ internal readonly struct TiledAttention
         Span<float> max = scratch.Slice(3 * QueryBlock * KeyBlock, QueryBlock);
         for (int bh = start; bh < end; bh++)
         {
-            ReadOnlySpan<float> q = _q.Data.Slice(bh * tq * dk, tq * dk);
-            ReadOnlySpan<float> k = _k.Data.Slice(bh * Capacity * dk, tk * dk);
-            ReadOnlySpan<float> v = _v.Data.Slice(bh * Capacity * dv, tk * dv);
+            ReadOnlySpan<float> q = _q.ReadOnlyData.Slice(bh * tq * dk, tq * dk);
+            ReadOnlySpan<float> k = _k.ReadOnlyData.Slice(bh * Capacity * dk, tk * dk);
+            ReadOnlySpan<float> v = _v.ReadOnlyData.Slice(bh * Capacity * dv, tk * dv);
             Span<float> z = _z.Data.Slice(bh * tq * dv, tq * dv);
             Span<float> lse = _lse.AsSpan(bh * tq, tq);
             for (int i0 = 0; i0 < tq; i0 += QueryBlock)
@@ -161,8 +161,8 @@ internal readonly struct TiledAttention
         Span<float> d = scratch.Slice(3 * QueryBlock * KeyBlock, QueryBlock);
         for (int bh = start; bh < end; bh++)
         {
-            ReadOnlySpan<float> q = qT.Data.Slice(bh * tq * dk, tq * dk), k = kT.Data.Slice(bh * tk * dk, tk * dk);
-            ReadOnlySpan<float> v = vT.Data.Slice(bh * tk * dv, tk * dv);
+            ReadOnlySpan<float> q = qT.ReadOnlyData.Slice(bh * tq * dk, tq * dk), k = kT.ReadOnlyData.Slice(bh * tk * dk, tk * dk);
+            ReadOnlySpan<float> v = vT.ReadOnlyData.Slice(bh * tk * dv, tk * dv);
             ReadOnlySpan<float> z = _z.Data.Slice(bh * tq * dv, tq * dv), dZ = _z.Grad.Slice(bh * tq * dv, tq * dv);
             Span<float> dQ = qT.RequiresGrad ? qT.Grad.Slice(bh * tq * dk, tq * dk) : default;
             Span<float> dK = kT.RequiresGrad ? kT.Grad.Slice(bh * tk * dk, tk * dk) : default;
@@ -223,8 +223,8 @@ internal readonly struct TiledAttention
     // P = exp(S - L) of one tile, masked entries 0.
     private void Probabilities(Span<float> tile, int bh, int i0, int rows, int j0, int cols, int dk)
     {
-        Gemm.Multiply(false, true, rows, cols, dk, Scale, _q.Data.Slice((bh * Tq + i0) * dk, rows * dk), dk,
-            _k.Data.Slice((bh * Capacity + j0) * dk, cols * dk), dk, 0f, tile, cols);
+        Gemm.Multiply(false, true, rows, cols, dk, Scale, _q.ReadOnlyData.Slice((bh * Tq + i0) * dk, rows * dk), dk,
+            _k.ReadOnlyData.Slice((bh * Capacity + j0) * dk, cols * dk), dk, 0f, tile, cols);
         for (int r = 0; r < rows; r++)
         {
             Span<float> row = tile.Slice(r * cols, cols);

@@ -114,6 +114,19 @@ public sealed partial class Tokenizer
     public Tokenizer WithOptions(TokenizerOptions options) =>
         new(Model, Added.Tokens, Normalizer, PreTokenizerStep, PostProcessor, Decoder, Truncation, Padding, options);
 
+    /// <summary>
+    /// The same tokenizer cutting every encoding to at most <paramref name="maxLength"/> ids, special tokens included, as
+    /// Hugging Face's <c>enable_truncation(max_length)</c>: the text's tokens are cut (from the right, longest first, unless
+    /// this tokenizer's own truncation says otherwise) and the special tokens are added after, so [CLS] ... [SEP] (or BOS
+    /// ... EOS) stay whole.
+    /// </summary>
+    public Tokenizer WithTruncation(int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
+        TruncationSettings truncation = Truncation is null ? new TruncationSettings(maxLength, "longest_first", FromLeft: false, Stride: 0) : Truncation with { MaxLength = maxLength };
+        return new(Model, Added.Tokens, Normalizer, PreTokenizerStep, PostProcessor, Decoder, truncation, Padding, Options);
+    }
+
     /// <summary>The id of a token (an added token's content, else a vocabulary entry), or null.</summary>
     public int? TokenToId(string token)
     {
@@ -167,7 +180,8 @@ public sealed partial class Tokenizer
         {
             var a = new EncodingParts(detailed: false);
             EncodeLimited(text, a, first: true);
-            destination.AddRange(Finish(a, null, addSpecialTokens).Ids);
+            int bosEos = addSpecialTokens ? (Options.AddBos && BosId is not null ? 1 : 0) + (Options.AddEos && EosId is not null ? 1 : 0) : 0;
+            destination.AddRange(Finish(a, null, addSpecialTokens, bosEos).Ids);
         }
         if (addSpecialTokens && Options.AddEos && EosId is int eos)
             destination.Add(eos);
@@ -278,12 +292,13 @@ public sealed partial class Tokenizer
         return cut;
     }
 
-    // Truncation (room left for the special tokens), then the post-processor, as Hugging Face's post_process.
-    private EncodingParts Finish(EncodingParts a, EncodingParts? b, bool addSpecialTokens)
+    // Truncation (room left for the special tokens: the post-processor's and `bosEos` that the caller adds), then the
+    // post-processor, as Hugging Face's post_process.
+    private EncodingParts Finish(EncodingParts a, EncodingParts? b, bool addSpecialTokens, int bosEos = 0)
     {
         if (Truncation is not null)
         {
-            int added = addSpecialTokens && PostProcessor is not null ? PostProcessor.AddedTokens(b is not null) : 0;
+            int added = bosEos + (addSpecialTokens && PostProcessor is not null ? PostProcessor.AddedTokens(b is not null) : 0);
             Truncation.Apply(a, b, Truncation.MaxLength - added);
         }
         var output = new EncodingParts(a.Detailed);

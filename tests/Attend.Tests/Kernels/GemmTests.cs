@@ -109,6 +109,28 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(PathsAndForms))]
+    public void Multiply_RowsOfAPartialTile_AreBitIdenticalToTheSameRowsOfFullTiles(string pathName, bool transposeA, bool transposeB)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!GemmDispatch.IsSupported(path) || path == GemmPath.SmallRows)
+            return;
+        // A last panel of 1..11 rows (partial tiles) against 12 rows (two full 6-row tiles) of the same A: row for row the same values.
+        const int full = 12, n = 70, k = 300;
+        var (a, b, c, lda, ldb) = Operands(transposeA, transposeB, full, n, k, 0, new Random(31));
+        float[] expected = new float[full * n];
+        GemmDispatch.Multiply(path, 1, transposeA, transposeB, full, n, k, 1f, a, lda, b, ldb, 0f, expected, n);
+        for (int m = 1; m < full; m++)
+        {
+            // The first m rows of A: rows of stored A, or the first m columns of stored A^T.
+            float[] part = transposeA ? a : a[..(m * lda)];
+            float[] got = new float[m * n];
+            GemmDispatch.Multiply(path, 1, transposeA, transposeB, m, n, k, 1f, part, lda, b, ldb, 0f, got, n);
+            Assert.Equal(expected[..(m * n)], got);
+        }
+    }
+
     [Fact]
     public void Multiply_CalledFromSeveralThreadsAtOnce_EachGetsItsProduct()
     {

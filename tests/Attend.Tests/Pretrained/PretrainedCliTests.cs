@@ -51,6 +51,25 @@ public class PretrainedCliTests(MiniLmFixture minilm)
     }
 
     [Fact]
+    public void EmbedTruncate_KeepsClsAndSepOfALineLongerThanMaxLen()
+    {
+        // 600 words: more tokens than all-MiniLM-L6-v2's 512 positions. Hugging Face keeps [CLS] + the first 510 + [SEP].
+        string line = string.Join(' ', Enumerable.Range(0, 600).Select(i => i % 2 == 0 ? "river" : "dog"));
+        var (code, output, err) = CliRunner.Run(line + "\n", "embed", "--model", minilm.Folder, "--threads", "1");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--truncate", err);
+        (code, output, err) = CliRunner.Run(line + "\n", "embed", "--model", minilm.Folder, "--threads", "1", "--truncate");
+        Assert.True(code == 0, err);
+        Tokenizer tokenizer = Checkpoint.LoadTokenizer(minilm.Folder, minilm.Model.Config);
+        int[] full = tokenizer.EncodeToIds(line);
+        int[] kept = [full[0], .. full[1..511], full[^1]];
+        Assert.Equal((tokenizer.TokenToId("[CLS]"), tokenizer.TokenToId("[SEP]")), (kept[0], kept[^1]));
+        float[] expected = minilm.Embed([kept])[0];
+        float[] v = output.TrimEnd('\n').Split(' ').Select(x => float.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        Assert.True(v.Zip(expected, (a, b) => Math.Abs(a - b)).Max() < 1e-6, "the embedding is not that of [CLS] + the first 510 tokens + [SEP]");
+    }
+
+    [Fact]
     public void Generate_RunsAGpt2FolderWithVocabJsonAndMerges()
     {
         using TempDirectory dir = Gpt2Folder();

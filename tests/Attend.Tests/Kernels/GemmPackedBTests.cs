@@ -1,0 +1,124 @@
+using Attend.Kernels;
+
+namespace Attend.Tests.Kernels;
+
+// A product with B packed beforehand must be the product that packs B itself, bit for bit, on every packed path this
+// machine can run (the others are skipped inside the test).
+public class GemmPackedBTests
+{
+    public static TheoryData<string, bool> PackedPathsAndForms()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (GemmPath path in Enum.GetValues<GemmPath>().Where(p => p != GemmPath.SmallRows))
+            foreach (bool tb in new[] { false, true })
+                data.Add(path.ToString(), tb);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PackedPathsAndForms))]
+    public void MultiplyPacked_EveryColumnCount_IsBitIdenticalToPackingEachCall(string pathName, bool transposeB)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!GemmDispatch.IsSupported(path))
+            return;
+        var rng = new Random(21);
+        for (int n = 0; n <= 256; n++)
+            AssertSameAsUnpacked(path, 1, false, transposeB, 9, n, 19, 1f, n % 2 == 0 ? 0f : 1f, pad: n % 3, rng);
+    }
+
+    [Theory]
+    [MemberData(nameof(PackedPathsAndForms))]
+    public void MultiplyPacked_DepthsAcrossSlices_IsBitIdenticalToPackingEachCall(string pathName, bool transposeB)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!GemmDispatch.IsSupported(path))
+            return;
+        var rng = new Random(22);
+        // The packed slices are 256 deep: 255, 256, 257 and 513 straddle their edges; 150 rows straddle the row block.
+        foreach (int k in new[] { 0, 1, 7, 255, 256, 257, 513 })
+            AssertSameAsUnpacked(path, 1, false, transposeB, 13, 70, k, 0.5f, 1f, pad: 2, rng);
+        AssertSameAsUnpacked(path, 2, false, transposeB, 150, 33, 300, 1f, 0f, pad: 1, rng);
+        AssertSameAsUnpacked(path, 2, true, transposeB, 40, 100, 257, -1.5f, 0.25f, pad: 0, rng);
+    }
+
+    [Theory]
+    [MemberData(nameof(PackedPathsAndForms))]
+    public void MultiplyPacked_OneTwoAndThreeThreads_GiveBitIdenticalResults(string pathName, bool transposeB)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!GemmDispatch.IsSupported(path))
+            return;
+        // Rows split when C is at least as high as wide, columns otherwise: check both.
+        foreach (var (m, n) in new[] { (100, 130), (130, 100), (16, 1536) })
+        {
+            const int k = 384;
+            var (a, b, c, lda, ldb) = Operands(false, transposeB, m, n, k, 0, new Random(23));
+            GemmPackedB packed = GemmPackedB.Pack(path, transposeB, k, n, b, ldb);
+            float[] c1 = (float[])c.Clone(), c2 = (float[])c.Clone(), c3 = (float[])c.Clone();
+            GemmDispatch.MultiplyPacked(1, false, m, 1f, a, lda, packed, 1f, c1, n);
+            GemmDispatch.MultiplyPacked(2, false, m, 1f, a, lda, packed, 1f, c2, n);
+            GemmDispatch.MultiplyPacked(3, false, m, 1f, a, lda, packed, 1f, c3, n);
+            Assert.Equal(c1, c2);
+            Assert.Equal(c1, c3);
+        }
+    }
+
+    [Fact]
+    public void MultiplyPacked_HandCheckedProduct()
+    {
+        // A = [1 2; 3 4], W = [5 6; 7 8] stored as B^T: A W^T = [17 23; 39 53].
+        GemmPath path = GemmDispatch.Choose(64, transposeB: true);
+        GemmPackedB w = GemmPackedB.Pack(path, transposeB: true, 2, 2, [5f, 6f, 7f, 8f], 2);
+        float[] c = new float[4];
+        GemmDispatch.MultiplyPacked(1, false, 2, 1f, [1f, 2f, 3f, 4f], 2, w, 0f, c, 2);
+        Assert.Equal([17f, 23f, 39f, 53f], c);
+    }
+
+    [Fact]
+    public void Pack_SmallRowsPathOrShortMatrix_IsRefused()
+    {
+        Assert.Throws<PlatformNotSupportedException>(() => GemmPackedB.Pack(GemmPath.SmallRows, true, 2, 2, new float[4], 2));
+        Assert.Throws<ArgumentException>(() => GemmPackedB.Pack(GemmPath.PackedScalar, true, 3, 2, new float[5], 3));
+    }
+
+    [Fact]
+    public void MultiplyPacked_ShortC_IsRefused()
+    {
+        GemmPackedB w = GemmPackedB.Pack(GemmPath.PackedScalar, true, 2, 3, new float[6], 2);
+        Assert.Throws<ArgumentException>(() => GemmDispatch.MultiplyPacked(1, false, 2, 1f, new float[4], 2, w, 0f, new float[5], 3));
+    }
+
+    private static void AssertSameAsUnpacked(
+        GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta, int pad, Random rng)
+    {
+        var (a, b, c, lda, ldb) = Operands(transposeA, transposeB, m, n, k, pad, rng);
+        int ldc = n + pad;
+        float[] expected = (float[])c.Clone();
+        GemmDispatch.Multiply(path, threads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
+        GemmPackedB packed = GemmPackedB.Pack(path, transposeB, k, n, b, ldb);
+        Assert.Equal((k, n, transposeB, path), (packed.Depth, packed.Columns, packed.TransposeB, packed.Path));
+        GemmDispatch.MultiplyPacked(threads, transposeA, m, alpha, a, lda, packed, beta, c, ldc);
+        for (int i = 0; i < c.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(c[i]))
+                Assert.Fail($"{path} ta={transposeA} tb={transposeB} m={m} n={n} k={k}: C[{i}] = {c[i]}, packing each call gives {expected[i]}");
+    }
+
+    private static (float[] A, float[] B, float[] C, int Lda, int Ldb) Operands(
+        bool transposeA, bool transposeB, int m, int n, int k, int pad, Random rng)
+    {
+        int lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad;
+        float[] a = Random(Math.Max(1, (transposeA ? k : m) * lda), rng);
+        float[] b = Random(Math.Max(1, (transposeB ? n : k) * ldb), rng);
+        float[] c = Random(Math.Max(1, m * (n + pad)), rng);
+        return (a, b, c, lda, ldb);
+    }
+
+    private static float[] Random(int length, Random rng)
+    {
+        float[] x = new float[length];
+        for (int i = 0; i < x.Length; i++)
+            x[i] = (float)rng.NextDouble() * 2f - 1f;
+        return x;
+    }
+}
