@@ -53,7 +53,7 @@ public class GemmPackedBTests
         foreach (var (m, n) in new[] { (100, 130), (130, 100), (16, 1536) })
         {
             const int k = 384;
-            var (a, b, c, lda, ldb) = Operands(false, transposeB, m, n, k, 0, new Random(23));
+            var (a, b, c, lda, ldb) = GemmTests.Operands(false, transposeB, m, n, k, 0, new Random(23));
             GemmPackedB packed = GemmPackedB.Pack(path, transposeB, k, n, b, ldb);
             float[] c1 = (float[])c.Clone(), c2 = (float[])c.Clone(), c3 = (float[])c.Clone();
             GemmDispatch.MultiplyPacked(1, false, m, 1f, a, lda, packed, 1f, c1, n);
@@ -92,7 +92,7 @@ public class GemmPackedBTests
     private static void AssertSameAsUnpacked(
         GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha, float beta, int pad, Random rng)
     {
-        var (a, b, c, lda, ldb) = Operands(transposeA, transposeB, m, n, k, pad, rng);
+        var (a, b, c, lda, ldb) = GemmTests.Operands(transposeA, transposeB, m, n, k, pad, rng);
         int ldc = n + pad;
         float[] expected = (float[])c.Clone();
         GemmDispatch.Multiply(path, threads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
@@ -102,23 +102,5 @@ public class GemmPackedBTests
         for (int i = 0; i < c.Length; i++)
             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(c[i]))
                 Assert.Fail($"{path} ta={transposeA} tb={transposeB} m={m} n={n} k={k}: C[{i}] = {c[i]}, packing each call gives {expected[i]}");
-    }
-
-    private static (float[] A, float[] B, float[] C, int Lda, int Ldb) Operands(
-        bool transposeA, bool transposeB, int m, int n, int k, int pad, Random rng)
-    {
-        int lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad;
-        float[] a = Random(Math.Max(1, (transposeA ? k : m) * lda), rng);
-        float[] b = Random(Math.Max(1, (transposeB ? n : k) * ldb), rng);
-        float[] c = Random(Math.Max(1, m * (n + pad)), rng);
-        return (a, b, c, lda, ldb);
-    }
-
-    private static float[] Random(int length, Random rng)
-    {
-        float[] x = new float[length];
-        for (int i = 0; i < x.Length; i++)
-            x[i] = (float)rng.NextDouble() * 2f - 1f;
-        return x;
     }
 }

@@ -211,7 +211,8 @@ public class GemmTests
             }
     }
 
-    private static (float[] A, float[] B, float[] C, int Lda, int Ldb) Operands(
+    /// <summary>Random operands of a product, each leading dimension <paramref name="pad"/> wider than its rows (shared with the packed-B tests).</summary>
+    internal static (float[] A, float[] B, float[] C, int Lda, int Ldb) Operands(
         bool transposeA, bool transposeB, int m, int n, int k, int pad, Random rng)
     {
         int lda = (transposeA ? m : k) + pad, ldb = (transposeB ? k : n) + pad;

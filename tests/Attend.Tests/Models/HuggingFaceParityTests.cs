@@ -99,7 +99,7 @@ public class HuggingFaceParityTests
             Tensor p = model.Parameters.Find("transformer." + stored)!;
             float[] grad = p.Grad.ToArray();
             if (conv1D.Any(s => stored.EndsWith(s, StringComparison.Ordinal)))
-                grad = Transpose(grad, p.Shape[0], p.Shape[1]);
+                grad = MatrixLayout.Transpose(grad, p.Shape[0], p.Shape[1]);
             AssertClose(name, grad, io.Floats(name));
         }
     }
@@ -126,14 +126,6 @@ public class HuggingFaceParityTests
             AssertClose(name, model.Parameters.Find(ours(name[5..]))!.Grad.ToArray(), io.Floats(name));
     }
 
-    private static float[] Transpose(float[] m, int rows, int cols)
-    {
-        float[] t = new float[m.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                t[c * rows + r] = m[r * cols + c];
-        return t;
-    }
 
     /// <summary>max |actual - expected| &lt;= 1e-4 max |expected| + 1e-6.</summary>
     private static void AssertClose(string what, float[] actual, float[] expected)

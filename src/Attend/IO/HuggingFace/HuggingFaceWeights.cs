@@ -52,13 +52,9 @@ internal static class HuggingFaceWeights
                 file.ReadFloat32(stored, p.Data);
                 continue;
             }
-            int rows = p.Shape[0], cols = p.Shape[1];         // ours [out, in]; stored [in, out]
-            float[] raw = new float[p.Length];
+            float[] raw = new float[p.Length];                 // stored [in, out]; ours [out, in]
             file.ReadFloat32(stored, raw);
-            Span<float> data = p.Data;
-            for (int i = 0; i < cols; i++)
-                for (int o = 0; o < rows; o++)
-                    data[o * cols + i] = raw[i * rows + o];
+            MatrixLayout.Transpose(raw, p.Shape[1], p.Shape[0], p.Data);
         }
     }
 

@@ -124,7 +124,7 @@ public static partial class OnnxBertImport
                 throw new InvalidDataException($"{graph.Path}: node {OnnxGraph.Describe(node)} gives a second weight for '{name}'");
             float[] values = graph.Floats(weight);
             int rows = (int)weight.Dims[0], cols = (int)weight.Dims[1];
-            tensors[name] = transposed ? ([rows, cols], values) : ([cols, rows], Transpose(values, rows, cols));
+            tensors[name] = transposed ? ([rows, cols], values) : ([cols, rows], MatrixLayout.Transpose(values, rows, cols));
         }
     }
 
@@ -141,15 +141,6 @@ public static partial class OnnxBertImport
     }
 
     private static string Bare(string name) => name.StartsWith("bert.", StringComparison.Ordinal) ? name[5..] : name;
-
-    private static float[] Transpose(float[] m, int rows, int cols)
-    {
-        float[] t = new float[m.Length];
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                t[c * rows + r] = m[r * cols + c];
-        return t;
-    }
 
     /// <summary>The sizes and settings of the encoder, checked against the tensors found.</summary>
     private static BertShape Describe(OnnxGraph graph, IDictionary<string, (int[] Shape, float[] Data)> tensors)
