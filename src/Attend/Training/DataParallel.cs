@@ -102,9 +102,12 @@ public sealed class DataParallel : IDisposable
     internal double MeanOverRanks(double sum, double count)
     {
         Span<double> values = [sum, count];
-        Communicator.AllReduceSum(values, "allreduce of the validation loss");
+        SumOverRanks(values, "allreduce of the validation loss");
         return values[0] / Math.Max(1, values[1]);
     }
+
+    /// <summary>Replaces each of <paramref name="values"/> by its sum over the ranks.</summary>
+    internal void SumOverRanks(Span<double> values, string what) => Communicator.AllReduceSum(values, what);
 
     /// <summary>
     /// Makes every rank start from rank 0's parameters, optimizer moments and position in the run (at the start of a

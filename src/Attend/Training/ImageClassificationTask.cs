@@ -33,7 +33,7 @@ public sealed class ImageClassificationTask : ITrainingTask
         _table = normalization.Table();
     }
 
-    /// <summary>The accuracy of the last <see cref="ValidationLoss"/> (NaN before one).</summary>
+    /// <summary>The accuracy of the last validation (NaN before one).</summary>
     public double ValidationAccuracy { get; private set; } = double.NaN;
 
     /// <inheritdoc/>
@@ -45,49 +45,74 @@ public sealed class ImageClassificationTask : ITrainingTask
     }
 
     /// <inheritdoc/>
-    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options)
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options) => Train(batch, adam, lr, options, null);
+
+    /// <inheritdoc/>
+    public (float Loss, int Tokens) Step(int[] batch, Adam adam, float lr, StepOptions options, DataParallel parallel) =>
+        Train(batch, adam, lr, options, parallel);
+
+    /// <inheritdoc/>
+    public double ValidationLoss() => Validate(null);
+
+    /// <inheritdoc/>
+    public double ValidationLoss(DataParallel parallel) => Validate(parallel);
+
+    private (float Loss, int Tokens) Train(int[] batch, Adam adam, float lr, StepOptions options, DataParallel? parallel)
     {
-        // the augmentation of step s depends on the seed and s only: the optimizer's step count is part of what a checkpoint restores
-        var rng = new Rng((_seed ^ 0xA46E11A7105EEDUL) * 0xBF58476D1CE4E5B9UL + (ulong)adam.StepCount);
+        (int start, int count) = parallel?.Shard(batch.Length) ?? (0, batch.Length);
+        BatchShard? shard = parallel is null ? null : new BatchShard(parallel, start, batch.Length);
+        if (count == 0)
+            return (TrainingStep.EmptyShard(_model, adam, lr, options, shard!.Value), batch.Length);
         using Workspace.Scope scope = Workspace.Begin();
-        Tensor images = Images(_train, batch, _augmentation, rng);                                  // [B, C, H, W]
-        float loss = TrainingStep.ImageClassification(_model, images, batch.Select(i => _train.Labels[i]).ToArray(), adam, lr, options);
+        int[] mine = batch[start..(start + count)];
+        Tensor images = Images(_train, mine, _augmentation, adam.StepCount, start);                 // [B, C, H, W]
+        float loss = TrainingStep.ImageClassification(_model, images, mine.Select(i => _train.Labels[i]).ToArray(), adam, lr, options, shard);
         return (loss, batch.Length);
     }
 
-    /// <inheritdoc/>
-    public double ValidationLoss()
+    private double Validate(DataParallel? parallel)
     {
         if (_valid is null || _valid.Count == 0)
             return double.NaN;
         using var noGrad = Autograd.NoGrad();
-        double total = 0;
-        int right = 0;
-        foreach (int[] indices in Enumerable.Range(0, _valid.Count).Chunk(256))
+        Span<double> sums = [0, 0];   // loss x images, right answers
+        int[][] chunks = Enumerable.Range(0, _valid.Count).Chunk(256).ToArray();
+        for (int k = 0; k < chunks.Length; k++)
         {
+            if (parallel is not null && !parallel.Owns(k))
+                continue;
+            int[] indices = chunks[k];
             using Workspace.Scope scope = Workspace.Begin();
-            Tensor logits = _model.Forward(Images(_valid, indices, ImageAugmentation.None, null));
+            Tensor logits = _model.Forward(Images(_valid, indices, ImageAugmentation.None, 0, 0));
             int[] labels = indices.Select(i => _valid.Labels[i]).ToArray();
-            total += Ops.CrossEntropy(logits, labels).Item() * (double)indices.Length;
+            sums[0] += Ops.CrossEntropy(logits, labels).Item() * (double)indices.Length;
             int classes = logits.Shape[1];
             for (int b = 0; b < indices.Length; b++)
-                right += Decoding.Greedy.ArgMax(logits.Data.Slice(b * classes, classes)) == labels[b] ? 1 : 0;
+                sums[1] += Decoding.Greedy.ArgMax(logits.ReadOnlyData.Slice(b * classes, classes)) == labels[b] ? 1 : 0;
         }
-        ValidationAccuracy = (double)right / _valid.Count;
-        return total / _valid.Count;
+        parallel?.SumOverRanks(sums, "allreduce of the validation loss and accuracy");
+        ValidationAccuracy = sums[1] / _valid.Count;
+        return sums[0] / _valid.Count;
     }
 
     /// <summary>
     /// The images at <paramref name="indices"/> of <paramref name="set"/>, augmented and normalised, as a tensor
-    /// [B, C, H, W] of the current workspace scope.
+    /// [B, C, H, W] of the current workspace scope. The augmentation of an image depends on the seed, the optimizer
+    /// step and the image's place in the step's global batch (<paramref name="first"/> + its index) only: a resumed
+    /// run, and data-parallel ranks that each take part of the batch, draw what one uninterrupted process draws.
     /// </summary>
-    public Tensor Images(ImageSet set, IReadOnlyList<int> indices, ImageAugmentation augmentation, Rng? rng)
+    public Tensor Images(ImageSet set, IReadOnlyList<int> indices, ImageAugmentation augmentation, long step, int first)
     {
         int size = set.ImageSize;
         Tensor images = Tensor.Create(new Shape(indices.Count, set.Channels, set.Height, set.Width), Workspace.Rent(indices.Count * size, clear: false), 0);
         Span<float> pixels = images.Data;
+        Rng? rng = augmentation.IsActive ? new Rng(0) : null;
+        ulong stepSeed = (_seed ^ 0xA46E11A7105EEDUL) * 0xBF58476D1CE4E5B9UL + (ulong)step;
         for (int b = 0; b < indices.Count; b++)
+        {
+            rng?.Reset(stepSeed * 0x9E3779B97F4A7C15UL + (ulong)(first + b));
             augmentation.Apply(set.Image(indices[b]), set.Channels, set.Height, set.Width, _table, rng, pixels.Slice(b * size, size));
+        }
         return images;
     }
 

@@ -58,12 +58,12 @@ public static class TrainingStep
     }
 
     /// <summary>Trains a Vision Transformer on images [B, C, H, W] (normalised pixels) with one label per image.</summary>
-    public static float ImageClassification(VisionTransformer model, Tensor images, int[] labels, Adam adam, float lr, StepOptions options)
+    public static float ImageClassification(VisionTransformer model, Tensor images, int[] labels, Adam adam, float lr, StepOptions options, BatchShard? shard = null)
     {
         using Workspace.Scope scope = Workspace.Begin();
-        Begin(model, null, labels.Length);
-        Tensor loss = Ops.CrossEntropy(model.Forward(images), labels, -100, options.LabelSmoothing);
-        return Finish(model, loss, adam, lr, options);
+        Begin(model, shard, labels.Length);
+        Tensor loss = Ops.CrossEntropy(model.Forward(images), labels, -100, options.LabelSmoothing, shard?.GlobalCount ?? 0);
+        return Finish(model, loss, adam, lr, options, shard);
     }
 
     /// <summary>A data-parallel step on a rank whose share of the global batch is empty: it contributes no loss and zero gradients, and takes the same update.</summary>
