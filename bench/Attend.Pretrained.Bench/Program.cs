@@ -12,7 +12,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 
 // Sentences per second of all-MiniLM-L6-v2 sentence embeddings, Attend against ONNX Runtime, in one process with the
 // runs alternating (A B A B ...) so that both sides see the same machine load. Usage:
-//   dotnet run -c Release --project bench/Attend.Pretrained.Bench -- [--captions 2048] [--rounds 3] [--threads 1,2] [--batches 1,32] [--ab packs|tiles]
+//   dotnet run -c Release --project bench/Attend.Pretrained.Bench -- [--captions 2048] [--rounds 3] [--threads 1,2] [--batches 1,32] [--ab packs|tiles|prefetch]
 // The captions are the first N lines of ../shared/data/multi30k/train.en; the token ids come from Attend's WordPiece
 // tokenizer (equal to Hugging Face's) and both sides embed the same batches: ONNX Runtime as padded tensors, Attend
 // through BertModel.Embed, which leaves the padding out; the padded column runs Attend on the padded tensors too.
@@ -32,7 +32,7 @@ int tokens = ids.Sum(s => s.Length);
 Console.WriteLine($"{captions.Count} captions of {captionsFile}, {tokens} tokens ({(double)tokens / ids.Count:F1} a caption); load {Load()}");
 Console.WriteLine($"CPU: {Environment.ProcessorCount} logical processors; ONNX Runtime {OrtEnv.Instance().GetVersionString()}");
 Console.WriteLine();
-string abName = options.Ab == "tiles" ? "partial row tiles as full tiles" : "weights packed per call";
+string abName = options.Ab switch { "tiles" => "partial row tiles as full tiles", "prefetch" => "no prefetch of the next packed panel", _ => "weights packed per call" };
 Console.WriteLine($"| threads | batch | batches | ONNX Runtime (sentences/s) | Attend, same batches (sentences/s) | Attend / ORT | Attend computing the padding too (sentences/s) | / ORT | same batches, {abName} | padding too, {abName} |");
 Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
 var endToEnd = new List<string>();
@@ -53,8 +53,9 @@ foreach (int threads in options.Threads)
             attend = Math.Max(attend, Embed(model, inOrder, ids.Count));
             attendBucketed = Math.Max(attendBucketed, Embed(model, bucketed, ids.Count));
             attendPadded = Math.Max(attendPadded, EmbedPadded(model, inOrder, ids.Count));
-            // The same two without pre-packed weights (the GEMM packs each weight on every call), or with --ab tiles
-            // without the kernel for partial row tiles: the A/B of those changes.
+            // The same two without pre-packed weights (the GEMM packs each weight on every call), with --ab tiles
+            // without the kernel for partial row tiles, or with --ab prefetch without the prefetch of the next
+            // pre-packed panel: the A/B of those changes.
             SetAb(options.Ab, false);
             attendUnpacked = Math.Max(attendUnpacked, Embed(model, inOrder, ids.Count));
             attendPaddedUnpacked = Math.Max(attendPaddedUnpacked, EmbedPadded(model, inOrder, ids.Count));
@@ -140,6 +141,8 @@ static void SetAb(string ab, bool on)
 {
     if (ab == "tiles")
         GemmPacked.PartialTiles = on;
+    else if (ab == "prefetch")
+        GemmPacked.PrefetchPackedB = on;
     else
         WeightPacks.Enabled = on;
 }

@@ -20,27 +20,37 @@ internal static class GemmKernelAvx512
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Tile<GemmTileRows.Six>(kc, a, rsA, csA, b, c, ldc, alpha, beta);
+        Tile<GemmTileRows.Six>(kc, a, rsA, csA, b, c, ldc, alpha, beta, null, 0);
 
     /// <summary>
     /// <see cref="Run"/> for the first <paramref name="rows"/> (1..6) rows only: rows of A and C beyond them are neither
     /// read nor written, and each live element gets the same arithmetic as in a full tile.
     /// </summary>
-    public static unsafe void RunRows(int rows, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void RunRows(int rows, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta) =>
+        RunRowsPrefetching(rows, kc, a, rsA, csA, b, c, ldc, alpha, beta, null, 0);
+
+    /// <summary>
+    /// <see cref="RunRows"/> that also asks for <paramref name="lines"/> cache lines from <paramref name="prefetch"/> on
+    /// into L2, one per k step: the next B panel streams in from memory or L3 while this tile computes from the current
+    /// one, instead of stalling the first tile that reads it. The arithmetic is that of <see cref="RunRows"/>.
+    /// </summary>
+    public static unsafe void RunRowsPrefetching(int rows, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta,
+        float* prefetch, int lines)
     {
         switch (rows)
         {
-            case 1: Tile<GemmTileRows.One>(kc, a, rsA, csA, b, c, ldc, alpha, beta); break;
-            case 2: Tile<GemmTileRows.Two>(kc, a, rsA, csA, b, c, ldc, alpha, beta); break;
-            case 3: Tile<GemmTileRows.Three>(kc, a, rsA, csA, b, c, ldc, alpha, beta); break;
-            case 4: Tile<GemmTileRows.Four>(kc, a, rsA, csA, b, c, ldc, alpha, beta); break;
-            case 5: Tile<GemmTileRows.Five>(kc, a, rsA, csA, b, c, ldc, alpha, beta); break;
-            default: Tile<GemmTileRows.Six>(kc, a, rsA, csA, b, c, ldc, alpha, beta); break;
+            case 1: Tile<GemmTileRows.One>(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines); break;
+            case 2: Tile<GemmTileRows.Two>(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines); break;
+            case 3: Tile<GemmTileRows.Three>(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines); break;
+            case 4: Tile<GemmTileRows.Four>(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines); break;
+            case 5: Tile<GemmTileRows.Five>(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines); break;
+            default: Tile<GemmTileRows.Six>(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines); break;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Tile<TRows>(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
+    private static unsafe void Tile<TRows>(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta,
+        float* prefetch, int lines)
         where TRows : struct, IGemmTileRows
     {
         int rows = TRows.Value;
@@ -96,6 +106,12 @@ internal static class GemmKernelAvx512
                 c51 = Avx512F.FusedMultiplyAdd(a5, b1, c51);
             }
             b += 32;
+            if (lines > 0)
+            {
+                Sse.Prefetch1(prefetch);
+                prefetch += 16;
+                lines--;
+            }
         }
         Vector512<float> va = Vector512.Create(alpha);
         if (beta == 0f)

@@ -33,9 +33,14 @@ internal sealed unsafe class GemmPacked : KernelJob
     /// <summary>Partial row tiles computed on their own rows (the default), or as full tiles on a copy: benchmarks compare both.</summary>
     internal static bool PartialTiles { get; set; } = true;
 
+    /// <summary>Tiles over pre-packed B prefetch the next panel (the default), or not: benchmarks compare both.</summary>
+    internal static bool PrefetchPackedB { get; set; } = true;
+
     private delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> _kernel;
     // The kernel for a tile's first rows only (null: partial tiles run the full kernel on a copy).
     private delegate*<int, int, float*, nint, nint, float*, float*, nint, float, float, void> _rowsKernel;
+    // The rows kernel that also prefetches the next pre-packed B panel (null: the path has none).
+    private delegate*<int, int, float*, nint, nint, float*, float*, nint, float, float, float*, int, void> _prefetchingKernel;
     private int _mr, _nr, _parts;
     private bool _splitColumns;
     private bool _transposeA, _transposeB;
@@ -77,6 +82,8 @@ internal sealed unsafe class GemmPacked : KernelJob
                 job.Use(&GemmKernelAvx512.Run, GemmKernelAvx512.Rows, GemmKernelAvx512.Columns);
                 if (PartialTiles)
                     job._rowsKernel = &GemmKernelAvx512.RunRows;
+                if (PrefetchPackedB)
+                    job._prefetchingKernel = &GemmKernelAvx512.RunRowsPrefetching;
                 break;
             case GemmPath.PackedAvx2:
                 job.Use(&GemmKernelAvx2.Run, GemmKernelAvx2.Rows, GemmKernelAvx2.Columns);
@@ -131,6 +138,7 @@ internal sealed unsafe class GemmPacked : KernelJob
     {
         _kernel = kernel;
         _rowsKernel = null;
+        _prefetchingKernel = null;
         _mr = mr;
         _nr = nr;
     }
@@ -214,7 +222,11 @@ internal sealed unsafe class GemmPacked : KernelJob
                 bPanel = _packedB.Slice(pc) + (nint)(jc + jr) * kc;
             else if (packB && jr % PackGroupColumns == 0)
                 GemmPacking.PackB(_transposeB, _b, _ldb, jc + jr, Math.Min(PackGroupColumns, ncb - jr), pc, kc, nr, bPanel);
-            for (int ir = 0; ir < mc; ir += mr)
+            // Pre-packed panels lie one after another, so the next one is known: the row tiles of this panel share
+            // asking for it (the lines of a panel divided evenly among them).
+            int tiles = (mc + mr - 1) / mr, lines = kc * nr / 16;
+            float* next = _packedB is not null && _prefetchingKernel is not null && jr + nr < ncb ? bPanel + (nint)nr * kc : null;
+            for (int ir = 0, tile = 0; ir < mc; ir += mr, tile++)
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* aPanel = aPack + (nint)ir * kc;
@@ -225,6 +237,12 @@ internal sealed unsafe class GemmPacked : KernelJob
                     (rsA, csA) = _transposeA ? ((nint)1, _lda) : (_lda, (nint)1);
                 }
                 float* cTile = _c + (ic + ir) * ldc + jc + jr;
+                if (next is not null && cols == nr)
+                {
+                    int first = lines * tile / tiles, last = lines * (tile + 1) / tiles;
+                    _prefetchingKernel(rows, kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta, next + (nint)first * 16, last - first);
+                    continue;
+                }
                 if (rows == mr && cols == nr)
                 {
                     _kernel(kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta);
