@@ -200,7 +200,7 @@ internal sealed unsafe class GemmPacked : KernelJob
                     int packed = _aInPlace ? mc / mr * mr : 0;
                     if (packed < mc)
                         GemmPacking.PackA(_transposeA, _a, _lda, ic + packed, mc - packed, pc, kc, mr, aPack + (nint)packed * kc);
-                    Block(aPack, bPack, ic, mc, jc, ncb, pc, kc, beta, edge, packB: ic == row0);
+                    Block(aPack, bPack, ic, mc, row1, jc, ncb, pc, kc, beta, edge, packB: ic == row0);
                 }
             }
         }
@@ -210,7 +210,7 @@ internal sealed unsafe class GemmPacked : KernelJob
     // B a group of panels at a time just before their first use, so the packed panels are still in cache when the
     // kernel reads them instead of making a round trip through memory (for few rows, packing B is the larger cost).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Block(float* aPack, float* bPack, int ic, int mc, int jc, int ncb, int pc, int kc, float beta, float* edge, bool packB)
+    private void Block(float* aPack, float* bPack, int ic, int mc, int rowEnd, int jc, int ncb, int pc, int kc, float beta, float* edge, bool packB)
     {
         int mr = _mr, nr = _nr;
         nint ldc = _ldc;
@@ -223,9 +223,23 @@ internal sealed unsafe class GemmPacked : KernelJob
             else if (packB && jr % PackGroupColumns == 0)
                 GemmPacking.PackB(_transposeB, _b, _ldb, jc + jr, Math.Min(PackGroupColumns, ncb - jr), pc, kc, nr, bPanel);
             // Pre-packed panels lie one after another, so the next one is known: the row tiles of this panel share
-            // asking for it (the lines of a panel divided evenly among them).
+            // asking for it (the lines of a panel divided evenly among them). After the block's last panel comes the
+            // first panel of the next row block (the same slice) or, after the last row block, of the next slice.
             int tiles = (mc + mr - 1) / mr, lines = kc * nr / 16;
-            float* next = _packedB is not null && _prefetchingKernel is not null && jr + nr < ncb ? bPanel + (nint)nr * kc : null;
+            float* next = null;
+            if (_packedB is not null && _prefetchingKernel is not null)
+            {
+                if (jr + nr < ncb)
+                    next = bPanel + (nint)nr * kc;
+                else if (ic + mc < rowEnd)
+                    next = _packedB.Slice(pc) + (nint)jc * kc;
+                else if (pc + kc < _k)
+                {
+                    int nextDepth = Math.Min(BlockDepth, _k - pc - kc);
+                    next = _packedB.Slice(pc + kc) + (nint)jc * nextDepth;
+                    lines = nextDepth * nr / 16;
+                }
+            }
             for (int ir = 0, tile = 0; ir < mc; ir += mr, tile++)
             {
                 int rows = Math.Min(mr, mc - ir);
