@@ -19,7 +19,24 @@ internal static class GemmKernelAvx2
     /// beta == 0 writes C without reading it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta)
+    public static unsafe void Run(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Tile(kc, a, rsA, csA, b, c, ldc, alpha, beta, null, 0);
+
+    /// <summary>
+    /// <see cref="Run"/> (a full tile: <paramref name="rows"/> must be 6) that also asks for <paramref name="lines"/>
+    /// cache lines from <paramref name="prefetch"/> on into L2, one per k step: the next pre-packed B panel streams in
+    /// while this tile computes. The arithmetic is that of <see cref="Run"/>.
+    /// </summary>
+    public static unsafe void RunPrefetching(int rows, int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta,
+        float* prefetch, int lines)
+    {
+        if (rows != Rows)
+            throw new ArgumentOutOfRangeException(nameof(rows), rows, "the AVX2 kernel computes full 6-row tiles only");
+        Tile(kc, a, rsA, csA, b, c, ldc, alpha, beta, prefetch, lines);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Tile(int kc, float* a, nint rsA, nint csA, float* b, float* c, nint ldc, float alpha, float beta, float* prefetch, int lines)
     {
         float* a0p = a, a1p = a + rsA, a2p = a + 2 * rsA, a3p = a + 3 * rsA, a4p = a + 4 * rsA, a5p = a + 5 * rsA;
         nint q = 0;
@@ -58,6 +75,12 @@ internal static class GemmKernelAvx2
             c50 = Fma.MultiplyAdd(a5, b0, c50);
             c51 = Fma.MultiplyAdd(a5, b1, c51);
             b += 16;
+            if (lines > 0)
+            {
+                Sse.Prefetch1(prefetch);
+                prefetch += 16;
+                lines--;
+            }
         }
         Vector256<float> va = Vector256.Create(alpha);
         if (beta == 0f)

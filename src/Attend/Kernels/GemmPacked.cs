@@ -39,7 +39,8 @@ internal sealed unsafe class GemmPacked : KernelJob
     private delegate*<int, float*, nint, nint, float*, float*, nint, float, float, void> _kernel;
     // The kernel for a tile's first rows only (null: partial tiles run the full kernel on a copy).
     private delegate*<int, int, float*, nint, nint, float*, float*, nint, float, float, void> _rowsKernel;
-    // The rows kernel that also prefetches the next pre-packed B panel (null: the path has none).
+    // The kernel that also prefetches the next pre-packed B panel (null: the path has none); it takes partial row
+    // tiles only where the path has a rows kernel.
     private delegate*<int, int, float*, nint, nint, float*, float*, nint, float, float, float*, int, void> _prefetchingKernel;
     private int _mr, _nr, _parts;
     private bool _splitColumns;
@@ -87,6 +88,8 @@ internal sealed unsafe class GemmPacked : KernelJob
                 break;
             case GemmPath.PackedAvx2:
                 job.Use(&GemmKernelAvx2.Run, GemmKernelAvx2.Rows, GemmKernelAvx2.Columns);
+                if (PrefetchPackedB)
+                    job._prefetchingKernel = &GemmKernelAvx2.RunPrefetching;
                 break;
             case GemmPath.PackedVector128:
                 job.Use(&GemmKernelVector128.Run, GemmKernelVector128.Rows, GemmKernelVector128.Columns);
@@ -225,9 +228,10 @@ internal sealed unsafe class GemmPacked : KernelJob
             // Pre-packed panels lie one after another, so the next one is known: the row tiles of this panel share
             // asking for it (the lines of a panel divided evenly among them). After the block's last panel comes the
             // first panel of the next row block (the same slice) or, after the last row block, of the next slice.
-            int tiles = (mc + mr - 1) / mr, lines = kc * nr / 16;
+            // A path without a rows kernel runs a last partial row tile on a copy, without prefetching: the full tiles share.
+            int tiles = _rowsKernel is not null ? (mc + mr - 1) / mr : mc / mr, lines = kc * nr / 16;
             float* next = null;
-            if (_packedB is not null && _prefetchingKernel is not null)
+            if (_packedB is not null && _prefetchingKernel is not null && tiles > 0)
             {
                 if (jr + nr < ncb)
                     next = bPanel + (nint)nr * kc;
@@ -251,7 +255,7 @@ internal sealed unsafe class GemmPacked : KernelJob
                     (rsA, csA) = _transposeA ? ((nint)1, _lda) : (_lda, (nint)1);
                 }
                 float* cTile = _c + (ic + ir) * ldc + jc + jr;
-                if (next is not null && cols == nr)
+                if (next is not null && cols == nr && (rows == mr || _rowsKernel is not null))
                 {
                     int first = lines * tile / tiles, last = lines * (tile + 1) / tiles;
                     _prefetchingKernel(rows, kc, aPanel, rsA, csA, bPanel, cTile, ldc, _alpha, beta, next + (nint)first * 16, last - first);

@@ -3,9 +3,9 @@ using Attend.Kernels;
 namespace Attend.Tests.Kernels;
 
 // A product with B packed beforehand must be the product that packs B itself, bit for bit, on every packed path this
-// machine can run (the others are skipped inside the test). On AVX-512 the pre-packed product runs the kernel that
-// prefetches the next panel (GemmPacked.PrefetchPackedB, on by default), so these also check that kernel's arithmetic
-// against the plain one, full and partial row tiles (9, 13, 40, 150 rows).
+// machine can run (the others are skipped inside the test). On AVX-512 and AVX2 the pre-packed product runs the kernel
+// that prefetches the next panel (GemmPacked.PrefetchPackedB, on by default), so these also check that kernel's
+// arithmetic against the plain one, full and partial row tiles (9, 13, 40, 150 rows).
 public class GemmPackedBTests
 {
     public static TheoryData<string, bool> PackedPathsAndForms()
