@@ -31,16 +31,17 @@ internal static class TrainingData
 
     /// <summary>
     /// Token ids of each text; a text longer than <paramref name="maxLen"/> tokens is an error naming its line, or is cut
-    /// when <paramref name="truncate"/>. Model inputs carry the special tokens the tokenizer's post-processor adds
+    /// by <paramref name="truncating"/> (the tokenizer's <c>WithTruncation(maxLen)</c>, made once by the caller; null: no
+    /// cutting). Model inputs carry the special tokens the tokenizer's post-processor adds
     /// (<paramref name="addSpecialTokens"/>); translation targets do not (the batch frames them with bos and eos).
     /// </summary>
-    public static int[] Ids(Tokenizer tokenizer, string text, int maxLen, bool truncate, string where, bool addSpecialTokens = true)
+    public static int[] Ids(Tokenizer tokenizer, Tokenizer? truncating, string text, int maxLen, string where, bool addSpecialTokens = true)
     {
         int[] ids = tokenizer.EncodeToIds(text, addSpecialTokens);
         if (ids.Length <= maxLen)
             return ids;
-        if (truncate)
-            return Inference.InputLines.Truncated(tokenizer.WithTruncation(maxLen), text, maxLen, addSpecialTokens, where);
+        if (truncating is not null)
+            return Inference.InputLines.Truncated(truncating, text, maxLen, addSpecialTokens, where);
         throw new CliException($"{where}: {ids.Length} tokens, more than max_len {maxLen} allows (raise --max-len or pass --truncate)");
     }
 

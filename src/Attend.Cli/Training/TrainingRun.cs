@@ -43,10 +43,10 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
         Seq2SeqTransformer model = Resuming ? Checkpoint.LoadModel<Seq2SeqTransformer>(LastDir)
             : Seq2SeqTransformer.Create(TrainCommand.Config(args, "seq2seq", tokenizer.VocabularySize, tokenizer.VocabularySize, pad, bos, eos), Seed);
         int maxLen = model.Config.MaxLen - 1;
-        bool truncate = args.Flag("truncate");
+        Tokenizer? truncating = args.Flag("truncate") ? tokenizer.WithTruncation(maxLen) : null;
         List<(int[], int[])> Encode(List<(string Source, string Target)> list, string what) => list.Select((p, i) =>
-            (TrainingData.Ids(tokenizer, p.Source, maxLen, truncate, $"{what} source line {i + 1}"),
-             TrainingData.Ids(tokenizer, p.Target, maxLen, truncate, $"{what} target line {i + 1}", addSpecialTokens: false))).ToList();
+            (TrainingData.Ids(tokenizer, truncating, p.Source, maxLen, $"{what} source line {i + 1}"),
+             TrainingData.Ids(tokenizer, truncating, p.Target, maxLen, $"{what} target line {i + 1}", addSpecialTokens: false))).ToList();
         TrainerOptions options = TrainCommand.Trainer(args, (float)args.GetDouble("label-smoothing", 0, 1));
         var validIds = Encode(validText, "validation");
         var task = new TranslationTask(model, Encode(pairs, "training"), validIds, options.MaxTokens, options.Seed);
@@ -111,13 +111,13 @@ internal sealed class TrainingRun(ParsedArgs args, CliContext context, IAnsiCons
             : pretrained is not null ? PretrainedClassifier.FromEncoder(pretrained, labels.Count, Seed)
             : NewClassifier(tokenizer, labels.Count);
         int maxLen = model.Config.MaxLen;
-        bool truncate = args.Flag("truncate");
+        Tokenizer? truncating = args.Flag("truncate") ? tokenizer.WithTruncation(maxLen) : null;
         List<(int[], int)> Encode(List<(string Label, string Text)> list, string what) => list.Select((e, i) =>
         {
             int label = labels.IndexOf(e.Label);
             if (label < 0)
                 throw new CliException($"{what} line {i + 1}: label '{e.Label}' does not occur in the training data");
-            return (TrainingData.Ids(tokenizer, e.Text, maxLen, truncate, $"{what} line {i + 1}"), label);
+            return (TrainingData.Ids(tokenizer, truncating, e.Text, maxLen, $"{what} line {i + 1}"), label);
         }).ToList();
         TrainerOptions options = TrainCommand.Trainer(args, args.Has("label-smoothing") ? (float)args.GetDouble("label-smoothing", 0, 1) : 0f);
         var task = new ClassificationTask(model, Encode(all, "training"), Encode(valid, "validation"), options.MaxTokens, options.Seed);

@@ -46,19 +46,19 @@ public sealed class VisionTransformer : ITransformerModel
     {
         int quarter = d / 4;
         positions.Clear();
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-            {
-                Span<float> p = positions.Slice((1 + r * cols + c) * d, d);
-                for (int i = 0; i < quarter; i++)
+        for (int i = 0; i < quarter; i++)
+        {
+            double w = Math.Pow(10000, -(double)i / quarter);
+            for (int r = 0; r < rows; r++)
+                for (int c = 0; c < cols; c++)
                 {
-                    double w = Math.Pow(10000, -(double)i / quarter);
+                    Span<float> p = positions.Slice((1 + r * cols + c) * d, d);
                     p[i] = (float)Math.Sin(c * w);
                     p[quarter + i] = (float)Math.Cos(c * w);
                     p[2 * quarter + i] = (float)Math.Sin(r * w);
                     p[3 * quarter + i] = (float)Math.Cos(r * w);
                 }
-            }
+        }
     }
 
     /// <summary>Builds a model with freshly initialised parameters from <paramref name="seed"/>.</summary>

@@ -38,8 +38,8 @@ public class TokenizerPipelineTests
         // attend train/translate/classify encode model inputs through TrainingData.Ids with the post-processor;
         // translation targets leave it out because the batch adds bos and eos itself.
         Tokenizer t = Load(Framed);
-        Assert.Equal([1, 4, 5, 2], TrainingData.Ids(t, "a dog", 16, truncate: false, "source line 1"));
-        Assert.Equal([4, 5], TrainingData.Ids(t, "a dog", 16, truncate: false, "target line 1", addSpecialTokens: false));
+        Assert.Equal([1, 4, 5, 2], TrainingData.Ids(t, truncating: null, "a dog", 16, "source line 1"));
+        Assert.Equal([4, 5], TrainingData.Ids(t, truncating: null, "a dog", 16, "target line 1", addSpecialTokens: false));
     }
 
     [Fact]
