@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Attend.Kernels;
 
@@ -14,29 +15,204 @@ public static class AttentionKernel
     /// qkv: rows of width <paramref name="qkvStride"/> holding Q, K and V (each <paramref name="width"/> wide, in that
     /// order); the sequence is rows [first, first + length); the head's columns start at <paramref name="column"/>
     /// within each of Q, K and V and span <paramref name="headSize"/>. Keys are the sequence's first
-    /// <paramref name="keys"/> rows (keys &lt; length when the rest is padding). scores needs length (keys) floats.
+    /// <paramref name="keys"/> rows (keys &lt; length when the rest is padding). scratch needs
+    /// <see cref="ScratchLength"/>(keys, headSize) floats. z_i = (sum_j e_j v_j) / (sum_j e_j) with
+    /// e_j = exp(s_j - max_j s_j): the softmax's division is done once per row, on z, instead of once per weight.
     /// </summary>
     public static void Head(ReadOnlySpan<float> qkv, int qkvStride, int width, int first, int length, int keys, int column, int headSize,
-        Span<float> scores, Span<float> z, int zStride)
+        Span<float> scratch, Span<float> z, int zStride)
     {
         if (headSize <= 0 || column < 0 || column + headSize > width || 3 * width > qkvStride)
             throw new ArgumentException($"AttentionKernel: head columns [{column}, {column + headSize}) do not fit Q|K|V of width {width} in rows of {qkvStride}");
-        if (keys < 0 || keys > length || scores.Length < keys)
-            throw new ArgumentException($"AttentionKernel: {keys} keys of a sequence of {length} need {keys} floats of scores, got {scores.Length}");
+        if (keys < 0 || keys > length || scratch.Length < ScratchLength(keys, headSize))
+            throw new ArgumentException($"AttentionKernel: {keys} keys of a sequence of {length} need {ScratchLength(keys, headSize)} floats of scratch, got {scratch.Length}");
         if ((long)(first + length) * qkvStride > qkv.Length || (long)(first + length) * zStride > z.Length)
             throw new ArgumentException("AttentionKernel: the sequence runs past the rows given");
+        if (Vector512.IsHardwareAccelerated && keys > 0)
+            HeadVector512(qkv, qkvStride, width, first, length, keys, column, headSize, scratch, z, zStride);
+        else
+            HeadPerKey(qkv, qkvStride, width, first, length, keys, column, headSize, scratch, z, zStride);
+    }
+
+    // With AVX-512: 16 keys' scores at a time from the keys transposed once per head, their exponentials as vectors, and
+    // z accumulated 16 columns at a time in a register over the keys.
+    private static void HeadVector512(ReadOnlySpan<float> qkv, int qkvStride, int width, int first, int length, int keys, int column, int headSize,
+        Span<float> scratch, Span<float> z, int zStride)
+    {
+        const int lanes = 16;
+        int padded = Padded(keys);
+        TransposeKeys(qkv, qkvStride, first + keys, first, width + column, headSize, scratch);
+        Span<float> e = scratch.Slice(headSize * padded, padded);
         float scale = 1f / MathF.Sqrt(headSize);
-        Span<float> s = scores[..keys];
         for (int i = 0; i < length; i++)
         {
             ReadOnlySpan<float> q = qkv.Slice((first + i) * qkvStride + column, headSize);
-            for (int j = 0; j < keys; j++)
-                s[j] = TensorPrimitives.Dot(q, qkv.Slice((first + j) * qkvStride + width + column, headSize)) * scale;
-            Softmax.Forward(s, s);
+            Span<float> zi = z.Slice((first + i) * zStride + column, headSize);
+            float max = ScoresFromTransposedKeys(q, keys, scratch, scale);
+            if (float.IsNegativeInfinity(max))
+            {
+                zi.Clear();                                 // no key with a finite score: z_i = 0
+                continue;
+            }
+            // e_j = exp(s_j - max); the lanes past the last key hold -infinity and give 0
+            Vector512<float> total = Vector512<float>.Zero, shift = Vector512.Create(max);
+            for (int b = 0; b < padded; b += lanes)
+            {
+                Vector512<float> eb = Exponential.Exp(Vector512.Create(e[b..]) - shift);
+                eb.CopyTo(e[b..]);
+                total += eb;
+            }
+            float inverse = 1f / Vector512.Sum(total);
+            int c = 0;
+            for (; c <= headSize - lanes; c += lanes)
+            {
+                Vector512<float> acc = Vector512<float>.Zero;
+                for (int j = 0; j < keys; j++)
+                    acc = Vector512.FusedMultiplyAdd(Vector512.Create(e[j]), Vector512.Create(qkv[((first + j) * qkvStride + 2 * width + column + c)..]), acc);
+                (acc * inverse).CopyTo(zi[c..]);
+            }
+            for (; c < headSize; c++)
+            {
+                float acc = 0f;
+                for (int j = 0; j < keys; j++)
+                    acc = MathF.FusedMultiplyAdd(e[j], qkv[(first + j) * qkvStride + 2 * width + column + c], acc);
+                zi[c] = acc * inverse;
+            }
+        }
+    }
+
+    // Without AVX-512: one key at a time.
+    private static void HeadPerKey(ReadOnlySpan<float> qkv, int qkvStride, int width, int first, int length, int keys, int column, int headSize,
+        Span<float> scratch, Span<float> z, int zStride)
+    {
+        Span<float> e = scratch[..keys];
+        float scale = 1f / MathF.Sqrt(headSize);
+        for (int i = 0; i < length; i++)
+        {
+            ReadOnlySpan<float> q = qkv.Slice((first + i) * qkvStride + column, headSize);
             Span<float> zi = z.Slice((first + i) * zStride + column, headSize);
             zi.Clear();
+            float max = Scores(q, qkv, qkvStride, first, keys, width + column, e, scale);
+            if (float.IsNegativeInfinity(max))
+                continue;                                   // no keys (or none with a finite score): z_i = 0
+            float sum = Exponential.ExpSubtractSum(e, max, e);
             for (int j = 0; j < keys; j++)
-                TensorPrimitives.MultiplyAdd(qkv.Slice((first + j) * qkvStride + 2 * width + column, headSize), s[j], zi, zi);
+                MultiplyAdd(qkv.Slice((first + j) * qkvStride + 2 * width + column, headSize), e[j], zi);
+            Scale(zi, 1f / sum);
         }
+    }
+
+    /// <summary>
+    /// The floats of scratch <see cref="Head"/> needs: with AVX-512 the head's keys transposed (headSize rows of the key
+    /// count rounded up to 16) and a row of scores; without it, a row of scores.
+    /// </summary>
+    public static int ScratchLength(int keys, int headSize) =>
+        Vector512.IsHardwareAccelerated ? (headSize + 1) * Padded(keys) : keys;
+
+    private static int Padded(int keys) => (keys + Vector512<float>.Count - 1) / Vector512<float>.Count * Vector512<float>.Count;
+
+    // kt[c, j] = K[j, c] for the keys in rows [first, end), zero in the lanes past the last key.
+    private static void TransposeKeys(ReadOnlySpan<float> qkv, int stride, int end, int first, int offset, int headSize, Span<float> kt)
+    {
+        int keys = end - first, padded = Padded(keys);
+        kt[..(headSize * padded)].Clear();
+        for (int j = 0; j < keys; j++)
+        {
+            ReadOnlySpan<float> k = qkv.Slice((first + j) * stride + offset, headSize);
+            for (int c = 0; c < headSize; c++)
+                kt[c * padded + j] = k[c];
+        }
+    }
+
+    // s_j = (q . k_j) * scale for 16 keys at a time from the transposed keys, into the scores row after them (lanes
+    // past the last key -infinity); returns max_j s_j.
+    private static float ScoresFromTransposedKeys(ReadOnlySpan<float> q, int keys, Span<float> scratch, float scale)
+    {
+        int headSize = q.Length, padded = Padded(keys), lanes = Vector512<float>.Count;
+        Span<float> s = scratch.Slice(headSize * padded, padded);
+        Vector512<float> max = Vector512.Create(float.NegativeInfinity);
+        for (int b = 0; b < padded; b += lanes)
+        {
+            // four accumulators: a k step's FMA does not wait for the previous one
+            Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            int c = 0;
+            for (; c <= headSize - 4; c += 4)
+            {
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c]), Vector512.Create(scratch[(c * padded + b)..]), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c + 1]), Vector512.Create(scratch[((c + 1) * padded + b)..]), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c + 2]), Vector512.Create(scratch[((c + 2) * padded + b)..]), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c + 3]), Vector512.Create(scratch[((c + 3) * padded + b)..]), a3);
+            }
+            for (; c < headSize; c++)
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c]), Vector512.Create(scratch[(c * padded + b)..]), a0);
+            Vector512<float> scores = ((a0 + a1) + (a2 + a3)) * scale;
+            if (b + lanes > keys)
+            {
+                Vector512<int> lane = Vector512<int>.Indices + Vector512.Create(b);
+                scores = Vector512.ConditionalSelect(Vector512.LessThan(lane, Vector512.Create(keys)).AsSingle(), scores, Vector512.Create(float.NegativeInfinity));
+            }
+            scores.CopyTo(s[b..]);
+            max = Vector512.Max(max, scores);
+        }
+        Vector256<float> m8 = Vector256.Max(max.GetLower(), max.GetUpper());
+        Vector128<float> m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
+        return MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
+    }
+
+    // s_j = (q . k_j) * scale, one key at a time; returns max_j s_j.
+    private static float Scores(ReadOnlySpan<float> q, ReadOnlySpan<float> qkv, int stride, int first, int keys, int offset, Span<float> s, float scale)
+    {
+        float max = float.NegativeInfinity;
+        for (int j = 0; j < keys; j++)
+        {
+            s[j] = Dot(q, qkv.Slice((first + j) * stride + offset, q.Length)) * scale;
+            max = MathF.Max(max, s[j]);
+        }
+        return max;
+    }
+
+    // a . b, inline (without AVX-512): a head is a few vectors long, where a library call's fixed cost outweighs the arithmetic.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int c = 0;
+        float sum = 0f;
+        if (Vector256.IsHardwareAccelerated && a.Length >= Vector256<float>.Count)
+        {
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (; c <= a.Length - Vector256<float>.Count; c += Vector256<float>.Count)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(a[c..]), Vector256.Create(b[c..]), acc);
+            sum = Vector256.Sum(acc);
+        }
+        for (; c < a.Length; c++)
+            sum = MathF.FusedMultiplyAdd(a[c], b[c], sum);
+        return sum;
+    }
+
+    // z += p v
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd(ReadOnlySpan<float> v, float p, Span<float> z)
+    {
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vp = Vector256.Create(p);
+            for (; c <= v.Length - Vector256<float>.Count; c += Vector256<float>.Count)
+                Vector256.FusedMultiplyAdd(vp, Vector256.Create(v[c..]), Vector256.Create(z[c..])).CopyTo(z[c..]);
+        }
+        for (; c < v.Length; c++)
+            z[c] = MathF.FusedMultiplyAdd(p, v[c], z[c]);
+    }
+
+    // z *= factor
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(Span<float> z, float factor)
+    {
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; c <= z.Length - Vector256<float>.Count; c += Vector256<float>.Count)
+                (Vector256.Create(z[c..]) * factor).CopyTo(z[c..]);
+        for (; c < z.Length; c++)
+            z[c] *= factor;
     }
 }

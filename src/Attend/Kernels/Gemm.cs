@@ -27,4 +27,11 @@ public static class Gemm
     /// </summary>
     internal static void MultiplyPacked(int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b, float beta, Span<float> c, int ldc) =>
         GemmDispatch.MultiplyPacked(KernelThreads.Count, false, m, alpha, a, lda, b, beta, c, ldc);
+
+    /// <summary>
+    /// C = alpha * A B + bias on every row, B packed beforehand as for <see cref="MultiplyPacked(int, float, ReadOnlySpan{float}, int, GemmPackedB, float, Span{float}, int)"/>:
+    /// bit for bit that product with the bias copied into every row of C and beta 1, the bias added inside the product's parts.
+    /// </summary>
+    internal static void MultiplyPacked(int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b, ReadOnlySpan<float> bias, Span<float> c, int ldc) =>
+        GemmDispatch.MultiplyPacked(KernelThreads.Count, false, m, alpha, a, lda, b, bias, 0f, c, ldc);
 }

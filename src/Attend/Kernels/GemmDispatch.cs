@@ -61,25 +61,39 @@ internal static unsafe class GemmDispatch
     /// the same result, bit for bit, as <see cref="Multiply(GemmPath, int, bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
     /// on that path with the matrix B came from.
     /// </summary>
-    public static void MultiplyPacked(int threads, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b, float beta, Span<float> c, int ldc)
+    public static void MultiplyPacked(int threads, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b, float beta, Span<float> c, int ldc) =>
+        MultiplyPacked(threads, transposeA, m, alpha, a, lda, b, [], beta, c, ldc);
+
+    /// <summary>
+    /// <see cref="MultiplyPacked(int, bool, int, float, ReadOnlySpan{float}, int, GemmPackedB, float, Span{float}, int)"/>
+    /// with a bias row: C = alpha * op(A) B + bias on every row (beta must be 0 then), bit for bit the product with the
+    /// bias copied into every row of C and beta 1, but added tile by tile inside the product's parts instead of by a
+    /// pass over C before it. An empty bias is none.
+    /// </summary>
+    public static void MultiplyPacked(int threads, bool transposeA, int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b,
+        ReadOnlySpan<float> bias, float beta, Span<float> c, int ldc)
     {
         int n = b.Columns, k = b.Depth;
         if (m < 0)
             throw new ArgumentException($"Gemm: negative size m={m}");
         GemmArguments.CheckMatrix("A", a.Length, transposeA ? k : m, transposeA ? m : k, lda);
         GemmArguments.CheckMatrix("C", c.Length, m, n, ldc);
+        if (!bias.IsEmpty && (bias.Length != n || beta != 0f))
+            throw new ArgumentException($"Gemm: a bias needs {n} values and beta 0 (got {bias.Length} values, beta {beta})");
         if (m == 0 || n == 0)
             return;
-        fixed (float* pa = a, pc = c)
+        fixed (float* pa = a, pc = c, pBias = bias)
         {
             if (k == 0 || alpha == 0f)
             {
                 Scale(m, n, beta, pc, ldc);
+                for (int i = 0; !bias.IsEmpty && i < m; i++)
+                    bias.CopyTo(c.Slice(i * ldc, n));
                 return;
             }
             if ((long)m * n * k < ParallelThreshold)
                 threads = 1;
-            GemmPacked.Multiply(threads, transposeA, m, alpha, pa, lda, b, beta, pc, ldc);
+            GemmPacked.Multiply(threads, transposeA, m, alpha, pa, lda, b, bias.IsEmpty ? null : pBias, beta, pc, ldc);
         }
     }
 

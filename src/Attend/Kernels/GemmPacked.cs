@@ -46,9 +46,14 @@ internal sealed unsafe class GemmPacked : KernelJob
     private bool _splitColumns;
     private bool _transposeA, _transposeB;
     private bool _aInPlace;
+    // A partial row tile reads A in place too: the rows kernel reads only its live rows, and no column edge tile (which
+    // runs the full kernel on a copy, reading all mr rows) exists to need a packed panel.
+    private bool _partialInPlace;
     private int _m, _n, _k;
     private float _alpha, _beta;
     private float* _a, _b, _c;
+    // A bias row added to every row of C (null: none); the first slice's tiles start from it with beta 1.
+    private float* _bias;
     private nint _lda, _ldb, _ldc;
     private GemmPackedB? _packedB;
 
@@ -56,11 +61,16 @@ internal sealed unsafe class GemmPacked : KernelJob
     public static void Multiply(
         GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc) =>
-        Run(path, threads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, null, beta, c, ldc);
+        Run(path, threads, transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, null, null, beta, c, ldc);
 
-    /// <summary>C = alpha * op(A) B + beta * C, with B packed beforehand for its path; B's panels are read, never written.</summary>
-    public static void Multiply(int threads, bool transposeA, int m, float alpha, float* a, int lda, GemmPackedB b, float beta, float* c, int ldc) =>
-        Run(b.Path, threads, transposeA, b.TransposeB, m, b.Columns, b.Depth, alpha, a, lda, null, 0, b, beta, c, ldc);
+    /// <summary>
+    /// C = alpha * op(A) B + beta * C, with B packed beforehand for its path; B's panels are read, never written. With a
+    /// <paramref name="bias"/> (n values; then beta is 0), C = alpha * op(A) B + bias on every row: each tile is filled
+    /// with the bias just before its first slice, which then accumulates onto it as with beta 1, so the result is bit for
+    /// bit that of copying the bias into every row of C first and multiplying with beta 1, without a pass over C.
+    /// </summary>
+    public static void Multiply(int threads, bool transposeA, int m, float alpha, float* a, int lda, GemmPackedB b, float* bias, float beta, float* c, int ldc) =>
+        Run(b.Path, threads, transposeA, b.TransposeB, m, b.Columns, b.Depth, alpha, a, lda, null, 0, b, bias, beta, c, ldc);
 
     /// <summary>NR: the columns of a B panel that the kernel of <paramref name="path"/> reads.</summary>
     public static int PanelColumns(GemmPath path) => path switch
@@ -74,7 +84,7 @@ internal sealed unsafe class GemmPacked : KernelJob
 
     private static void Run(
         GemmPath path, int threads, bool transposeA, bool transposeB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, GemmPackedB? packedB, float beta, float* c, int ldc)
+        float* a, int lda, float* b, int ldb, GemmPackedB? packedB, float* bias, float beta, float* c, int ldc)
     {
         GemmPacked job = _cached ??= new GemmPacked();
         switch (path)
@@ -108,11 +118,13 @@ internal sealed unsafe class GemmPacked : KernelJob
         job._b = b;
         job._packedB = packedB;
         job._c = c;
+        job._bias = bias;
         (job._lda, job._ldb, job._ldc) = (lda, ldb, ldc);
         job._splitColumns = n > m;
         int units = job._splitColumns ? (n + job._nr - 1) / job._nr : (m + job._mr - 1) / job._mr;
         job._parts = Math.Clamp(units, 1, threads);
         job._aInPlace = !transposeA || job.LargestPart().Columns <= InPlaceTransposedColumns;
+        job._partialInPlace = job._aInPlace && job._rowsKernel is not null && n % job._nr == 0;
         // Which thread runs which part depends on timing, so the caller sizes its packing buffers for any part now:
         // growing them later, in a part it happens to run for the first time, would allocate in the steady state.
         (int maxRows, int maxColumns) = job.LargestPart();
@@ -123,7 +135,7 @@ internal sealed unsafe class GemmPacked : KernelJob
         }
         finally
         {
-            job._a = job._b = job._c = null;
+            job._a = job._b = job._c = job._bias = null;
             job._packedB = null;
         }
     }
@@ -195,12 +207,12 @@ internal sealed unsafe class GemmPacked : KernelJob
             for (int pc = 0; pc < _k; pc += BlockDepth)
             {
                 int kc = Math.Min(BlockDepth, _k - pc);
-                float beta = pc == 0 ? _beta : 1f;
+                float beta = pc == 0 && _bias is null ? _beta : 1f;
                 for (int ic = row0; ic < row1; ic += BlockRows)
                 {
                     int mc = Math.Min(BlockRows, row1 - ic);
-                    // In place, the kernel reads full panels of A where they are; only a last partial panel is packed.
-                    int packed = _aInPlace ? mc / mr * mr : 0;
+                    // In place, the kernel reads full panels of A where they are; only a last partial panel may be packed.
+                    int packed = _aInPlace ? (_partialInPlace ? mc : mc / mr * mr) : 0;
                     if (packed < mc)
                         GemmPacking.PackA(_transposeA, _a, _lda, ic + packed, mc - packed, pc, kc, mr, aPack + (nint)packed * kc);
                     Block(aPack, bPack, ic, mc, row1, jc, ncb, pc, kc, beta, edge, packB: ic == row0);
@@ -249,12 +261,14 @@ internal sealed unsafe class GemmPacked : KernelJob
                 int rows = Math.Min(mr, mc - ir);
                 float* aPanel = aPack + (nint)ir * kc;
                 nint rsA = 1, csA = mr;
-                if (_aInPlace && rows == mr)
+                if (_aInPlace && (rows == mr || _partialInPlace))
                 {
                     aPanel = _transposeA ? _a + pc * _lda + ic + ir : _a + (ic + ir) * _lda + pc;
                     (rsA, csA) = _transposeA ? ((nint)1, _lda) : (_lda, (nint)1);
                 }
                 float* cTile = _c + (ic + ir) * ldc + jc + jr;
+                if (_bias is not null && pc == 0)
+                    FillBias(cTile, ldc, rows, cols, _bias + jc + jr);
                 if (next is not null && cols == nr && (rows == mr || _rowsKernel is not null))
                 {
                     int first = lines * tile / tiles, last = lines * (tile + 1) / tiles;
@@ -278,6 +292,13 @@ internal sealed unsafe class GemmPacked : KernelJob
                 CopyTile(edge, nr, cTile, ldc, rows, cols);
             }
         }
+    }
+
+    private static void FillBias(float* cTile, nint ldc, int rows, int cols, float* bias)
+    {
+        var row = new ReadOnlySpan<float>(bias, cols);
+        for (int r = 0; r < rows; r++)
+            row.CopyTo(new Span<float>(cTile + r * ldc, cols));
     }
 
     private static void CopyTile(float* from, nint ldFrom, float* to, nint ldTo, int rows, int cols)

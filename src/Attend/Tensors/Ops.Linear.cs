@@ -22,19 +22,25 @@ public static partial class Ops
         int rows = x.Shape.Rows;
         Tensor y = bias is null ? Tensor.Result(x.Shape.WithLast(outF), x, weight) : Tensor.Result(x.Shape.WithLast(outF), x, weight, bias);
         Span<float> yd = y.Data;
-        float beta = 0f;
-        if (bias is not null)
-        {
-            ReadOnlySpan<float> bd = bias.ReadOnlyData;
-            for (int r = 0; r < rows; r++)
-                bd.CopyTo(yd.Slice(r * outF, outF));
-            beta = 1f;
-        }
-        // Inference (nothing to send gradients to) reuses the weight packed for the product's path, unless the path reads it in place.
+        // Inference (nothing to send gradients to) reuses the weight packed for the product's path, unless the path
+        // reads it in place; the product then adds the bias tile by tile, without a pass over y before it.
         if (!y.RequiresGrad && WeightPacks.Enabled && weight.Packs is { } packs && Gemm.PathFor(rows, transposeB: true) is var path && path != GemmPath.SmallRows)
-            Gemm.MultiplyPacked(rows, 1f, x.ReadOnlyData, inF, packs.Get(weight.Buffer, weight.Offset, outF, inF, path), beta, yd, outF);
+        {
+            Gemm.MultiplyPacked(rows, 1f, x.ReadOnlyData, inF, packs.Get(weight.Buffer, weight.Offset, outF, inF, path),
+                bias is null ? [] : bias.ReadOnlyData, yd, outF);
+        }
         else
+        {
+            float beta = 0f;
+            if (bias is not null)
+            {
+                ReadOnlySpan<float> bd = bias.ReadOnlyData;
+                for (int r = 0; r < rows; r++)
+                    bd.CopyTo(yd.Slice(r * outF, outF));
+                beta = 1f;
+            }
             Gemm.Multiply(false, true, rows, outF, inF, 1f, x.ReadOnlyData, inF, weight.ReadOnlyData, inF, beta, yd, outF);
+        }
         y.SetBackward(static y => LinearBackward(y));
         return y;
     }

@@ -76,11 +76,12 @@ public static partial class Ops
             starts[s] = starts[s - 1] + lengths[s - 1];
         int items = lengths.Length * heads, headSize = width / heads;
         long work = 2L * longest * longest * headSize;
-        float[] scores = Workspace.Rent(RowParallel.Workers(items, work) * Math.Max(1, longest), clear: false);   // one score row per worker
-        RowParallel.For(items, work, (qkv, z, starts, lengths, keys, heads, scores, longest), static (a, s, e, worker) =>
+        int scratchLength = Math.Max(1, AttentionKernel.ScratchLength(longest, headSize));
+        float[] scratches = Workspace.Rent(RowParallel.Workers(items, work) * scratchLength, clear: false);   // one scratch per worker
+        RowParallel.For(items, work, (qkv, z, starts, lengths, keys, heads, scratches, scratchLength), static (a, s, e, worker) =>
         {
             int width = a.z.Shape.Last, headSize = width / a.heads;
-            Span<float> scratch = a.scores.AsSpan(worker * Math.Max(1, a.longest), Math.Max(1, a.longest));
+            Span<float> scratch = a.scratches.AsSpan(worker * a.scratchLength, a.scratchLength);
             for (int item = s; item < e; item++)
             {
                 int sequence = item / a.heads, head = item % a.heads;
@@ -89,7 +90,7 @@ public static partial class Ops
                     head * headSize, headSize, scratch, a.z.Data, width);
             }
         });
-        Workspace.Release(scores);
+        Workspace.Release(scratches);
         return z;
     }
 }

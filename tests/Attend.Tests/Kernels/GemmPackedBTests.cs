@@ -66,6 +66,47 @@ public class GemmPackedBTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(PackedPathsAndForms))]
+    public void MultiplyPacked_WithBias_IsBitIdenticalToCopyingTheBiasIntoEveryRow(string pathName, bool transposeB)
+    {
+        GemmPath path = Enum.Parse<GemmPath>(pathName);
+        if (!GemmDispatch.IsSupported(path))
+            return;
+        var rng = new Random(24);
+        // Partial row tiles (9, 15 rows), an edge column panel (70, 33 columns), slices past 256 deep, a second row
+        // block (150 rows), a transposed A, and one to three threads.
+        foreach (var (m, n, k, threads, transposeA) in new[]
+        {
+            (9, 64, 19, 1, false), (15, 70, 384, 2, false), (15, 1536, 384, 2, false), (150, 33, 300, 3, false),
+            (40, 100, 257, 2, true), (6, 32, 0, 1, false),
+        })
+        {
+            var (a, b, _, lda, ldb) = GemmTests.Operands(transposeA, transposeB, m, n, k, 1, rng);
+            float[] bias = Enumerable.Range(0, n).Select(_ => (float)rng.NextDouble() * 2f - 1f).ToArray();
+            int ldc = n + 3;
+            float[] expected = new float[m * ldc], c = new float[m * ldc];
+            for (int r = 0; r < m; r++)
+                bias.CopyTo(expected, r * ldc);
+            GemmPackedB packed = GemmPackedB.Pack(path, transposeB, k, n, b, ldb);
+            GemmDispatch.MultiplyPacked(threads, transposeA, m, 1f, a, lda, packed, 1f, expected, ldc);
+            Array.Fill(c, float.NaN);                      // the product must overwrite C, not read it
+            GemmDispatch.MultiplyPacked(threads, transposeA, m, 1f, a, lda, packed, bias, 0f, c, ldc);
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < n; j++)
+                    if (BitConverter.SingleToInt32Bits(expected[r * ldc + j]) != BitConverter.SingleToInt32Bits(c[r * ldc + j]))
+                        Assert.Fail($"{path} ta={transposeA} tb={transposeB} m={m} n={n} k={k}: C[{r}, {j}] = {c[r * ldc + j]}, copying the bias gives {expected[r * ldc + j]}");
+        }
+    }
+
+    [Fact]
+    public void MultiplyPacked_BiasOfWrongLengthOrWithBeta_IsRefused()
+    {
+        GemmPackedB w = GemmPackedB.Pack(GemmPath.PackedScalar, true, 2, 3, new float[6], 2);
+        Assert.Throws<ArgumentException>(() => GemmDispatch.MultiplyPacked(1, false, 2, 1f, new float[4], 2, w, new float[2], 0f, new float[6], 3));
+        Assert.Throws<ArgumentException>(() => GemmDispatch.MultiplyPacked(1, false, 2, 1f, new float[4], 2, w, new float[3], 1f, new float[6], 3));
+    }
+
     [Fact]
     public void MultiplyPacked_HandCheckedProduct()
     {

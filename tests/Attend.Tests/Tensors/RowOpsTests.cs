@@ -27,6 +27,38 @@ public class RowOpsTests
     }
 
     [Fact]
+    public void Gelus_OnOneAndTwoThreads_GiveBitIdenticalValuesAndGradients()
+    {
+        // 40 blocks of 1024 values (enough work for two threads) and a tail of 7 that takes the scalar path; the
+        // weights w make every value's gradient different.
+        int n = 40 * 1024 + 7;
+        float[] x = GradCheck.Random(n, 15, scale: 3).Select(v => (float)v).ToArray();
+        float[] w = GradCheck.Random(n, 16, scale: 1).Select(v => (float)v).ToArray();
+        int saved = Attend.Kernels.KernelThreads.Count;
+        try
+        {
+            foreach (Func<Tensor, Tensor> gelu in new Func<Tensor, Tensor>[] { Ops.Gelu, Ops.GeluTanh })
+            {
+                var runs = new List<(float[] Y, float[] Dx)>();
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Attend.Kernels.KernelThreads.Count = threads;
+                    Tensor t = Tensor.Wrap((float[])x.Clone(), n).RequireGrad();
+                    Tensor y = gelu(t);
+                    Ops.Sum(Ops.Multiply(y, Tensor.Wrap(w, n))).Backward();
+                    runs.Add((y.ToArray(), t.Grad.ToArray()));
+                }
+                Assert.Equal(runs[0].Y, runs[1].Y);
+                Assert.Equal(runs[0].Dx, runs[1].Dx);
+            }
+        }
+        finally
+        {
+            Attend.Kernels.KernelThreads.Count = saved;
+        }
+    }
+
+    [Fact]
     public void Tanh_MatchesReference() =>
         GradCheck.Check(t => Ops.Tanh(t[0]), i => i[0].Select(Math.Tanh).ToArray(), [GradCheck.Random(24, 13, scale: 2)], [[3, 8]]);
 
