@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Attend.Kernels;
@@ -63,12 +64,16 @@ public static class AttentionKernel
                 total += eb;
             }
             float inverse = 1f / Vector512.Sum(total);
+            // The rows of V lie inside qkv (checked on entry), so the loop reads them through a reference, without a
+            // bounds check per key.
+            ref float v = ref Unsafe.Add(ref MemoryMarshal.GetReference(qkv), first * qkvStride + 2 * width + column);
+            ref float weights = ref MemoryMarshal.GetReference(e);
             int c = 0;
             for (; c <= headSize - lanes; c += lanes)
             {
                 Vector512<float> acc = Vector512<float>.Zero;
                 for (int j = 0; j < keys; j++)
-                    acc = Vector512.FusedMultiplyAdd(Vector512.Create(e[j]), Vector512.Create(qkv[((first + j) * qkvStride + 2 * width + column + c)..]), acc);
+                    acc = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref weights, j)), Vector512.LoadUnsafe(ref v, (nuint)(j * qkvStride + c)), acc);
                 (acc * inverse).CopyTo(zi[c..]);
             }
             for (; c < headSize; c++)
@@ -116,11 +121,12 @@ public static class AttentionKernel
     {
         int keys = end - first, padded = Padded(keys);
         kt[..(headSize * padded)].Clear();
+        ref float destination = ref MemoryMarshal.GetReference(kt);
         for (int j = 0; j < keys; j++)
         {
-            ReadOnlySpan<float> k = qkv.Slice((first + j) * stride + offset, headSize);
+            ref float k = ref MemoryMarshal.GetReference(qkv.Slice((first + j) * stride + offset, headSize));
             for (int c = 0; c < headSize; c++)
-                kt[c * padded + j] = k[c];
+                Unsafe.Add(ref destination, c * padded + j) = Unsafe.Add(ref k, c);
         }
     }
 
@@ -134,17 +140,20 @@ public static class AttentionKernel
         for (int b = 0; b < padded; b += lanes)
         {
             // four accumulators: a k step's FMA does not wait for the previous one
+            // (the transposed keys fill scratch's first headSize x padded floats, checked on entry)
             Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            ref float qc = ref MemoryMarshal.GetReference(q);
+            ref float kc = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), b);
             int c = 0;
             for (; c <= headSize - 4; c += 4)
             {
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c]), Vector512.Create(scratch[(c * padded + b)..]), a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c + 1]), Vector512.Create(scratch[((c + 1) * padded + b)..]), a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c + 2]), Vector512.Create(scratch[((c + 2) * padded + b)..]), a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c + 3]), Vector512.Create(scratch[((c + 3) * padded + b)..]), a3);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qc, c)), Vector512.LoadUnsafe(ref kc, (nuint)(c * padded)), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qc, c + 1)), Vector512.LoadUnsafe(ref kc, (nuint)((c + 1) * padded)), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qc, c + 2)), Vector512.LoadUnsafe(ref kc, (nuint)((c + 2) * padded)), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qc, c + 3)), Vector512.LoadUnsafe(ref kc, (nuint)((c + 3) * padded)), a3);
             }
             for (; c < headSize; c++)
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(q[c]), Vector512.Create(scratch[(c * padded + b)..]), a0);
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref qc, c)), Vector512.LoadUnsafe(ref kc, (nuint)(c * padded)), a0);
             Vector512<float> scores = ((a0 + a1) + (a2 + a3)) * scale;
             if (b + lanes > keys)
             {

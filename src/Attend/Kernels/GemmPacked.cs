@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Attend.Kernels;
@@ -294,11 +295,19 @@ internal sealed unsafe class GemmPacked : KernelJob
         }
     }
 
+    // A tile's rows are a few vectors long: copied inline, without a call per row.
     private static void FillBias(float* cTile, nint ldc, int rows, int cols, float* bias)
     {
-        var row = new ReadOnlySpan<float>(bias, cols);
         for (int r = 0; r < rows; r++)
-            row.CopyTo(new Span<float>(cTile + r * ldc, cols));
+        {
+            float* row = cTile + r * ldc;
+            int j = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; j + Vector256<float>.Count <= cols; j += Vector256<float>.Count)
+                    Vector256.Store(Vector256.Load(bias + j), row + j);
+            for (; j < cols; j++)
+                row[j] = bias[j];
+        }
     }
 
     private static void CopyTile(float* from, nint ldFrom, float* to, nint ldTo, int rows, int cols)
