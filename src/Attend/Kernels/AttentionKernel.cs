@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -42,14 +43,14 @@ public static class AttentionKernel
     {
         const int lanes = 16;
         int padded = Padded(keys);
-        TransposeKeys(qkv, qkvStride, first + keys, first, width + column, headSize, scratch);
+        TransposeKeys(qkv, qkvStride, first, keys, width + column, headSize, scratch);
         Span<float> e = scratch.Slice(headSize * padded, padded);
         float scale = 1f / MathF.Sqrt(headSize);
         for (int i = 0; i < length; i++)
         {
             ReadOnlySpan<float> q = qkv.Slice((first + i) * qkvStride + column, headSize);
             Span<float> zi = z.Slice((first + i) * zStride + column, headSize);
-            float max = ScoresFromTransposedKeys(q, keys, scratch, scale);
+            float max = ScoresFromTransposedKeys(q, keys, scratch, e, scale);
             if (float.IsNegativeInfinity(max))
             {
                 zi.Clear();                                 // no key with a finite score: z_i = 0
@@ -86,7 +87,7 @@ public static class AttentionKernel
         }
     }
 
-    // Without AVX-512: one key at a time.
+    // Without AVX-512: one key at a time, with the library's vector kernels.
     private static void HeadPerKey(ReadOnlySpan<float> qkv, int qkvStride, int width, int first, int length, int keys, int column, int headSize,
         Span<float> scratch, Span<float> z, int zStride)
     {
@@ -97,13 +98,18 @@ public static class AttentionKernel
             ReadOnlySpan<float> q = qkv.Slice((first + i) * qkvStride + column, headSize);
             Span<float> zi = z.Slice((first + i) * zStride + column, headSize);
             zi.Clear();
-            float max = Scores(q, qkv, qkvStride, first, keys, width + column, e, scale);
+            float max = float.NegativeInfinity;
+            for (int j = 0; j < keys; j++)
+            {
+                e[j] = TensorPrimitives.Dot(q, qkv.Slice((first + j) * qkvStride + width + column, headSize)) * scale;
+                max = MathF.Max(max, e[j]);
+            }
             if (float.IsNegativeInfinity(max))
                 continue;                                   // no keys (or none with a finite score): z_i = 0
             float sum = Exponential.ExpSubtractSum(e, max, e);
             for (int j = 0; j < keys; j++)
-                MultiplyAdd(qkv.Slice((first + j) * qkvStride + 2 * width + column, headSize), e[j], zi);
-            Scale(zi, 1f / sum);
+                TensorPrimitives.MultiplyAdd(qkv.Slice((first + j) * qkvStride + 2 * width + column, headSize), e[j], zi, zi);
+            TensorPrimitives.Multiply(zi, 1f / sum, zi);
         }
     }
 
@@ -116,10 +122,10 @@ public static class AttentionKernel
 
     private static int Padded(int keys) => (keys + Vector512<float>.Count - 1) / Vector512<float>.Count * Vector512<float>.Count;
 
-    // kt[c, j] = K[j, c] for the keys in rows [first, end), zero in the lanes past the last key.
-    private static void TransposeKeys(ReadOnlySpan<float> qkv, int stride, int end, int first, int offset, int headSize, Span<float> kt)
+    // kt[c, j] = K[j, c] for the keys in rows [first, first + keys), zero in the lanes past the last key.
+    private static void TransposeKeys(ReadOnlySpan<float> qkv, int stride, int first, int keys, int offset, int headSize, Span<float> kt)
     {
-        int keys = end - first, padded = Padded(keys);
+        int padded = Padded(keys);
         kt[..(headSize * padded)].Clear();
         ref float destination = ref MemoryMarshal.GetReference(kt);
         for (int j = 0; j < keys; j++)
@@ -130,20 +136,19 @@ public static class AttentionKernel
         }
     }
 
-    // s_j = (q . k_j) * scale for 16 keys at a time from the transposed keys, into the scores row after them (lanes
-    // past the last key -infinity); returns max_j s_j.
-    private static float ScoresFromTransposedKeys(ReadOnlySpan<float> q, int keys, Span<float> scratch, float scale)
+    // s_j = (q . k_j) * scale for 16 keys at a time from the transposed keys kt (lanes past the last key -infinity);
+    // returns max_j s_j.
+    private static float ScoresFromTransposedKeys(ReadOnlySpan<float> q, int keys, ReadOnlySpan<float> kt, Span<float> s, float scale)
     {
         int headSize = q.Length, padded = Padded(keys), lanes = Vector512<float>.Count;
-        Span<float> s = scratch.Slice(headSize * padded, padded);
         Vector512<float> max = Vector512.Create(float.NegativeInfinity);
         for (int b = 0; b < padded; b += lanes)
         {
             // four accumulators: a k step's FMA does not wait for the previous one
-            // (the transposed keys fill scratch's first headSize x padded floats, checked on entry)
+            // (kt holds headSize x padded floats: scratch's first ones, checked on entry)
             Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
             ref float qc = ref MemoryMarshal.GetReference(q);
-            ref float kc = ref Unsafe.Add(ref MemoryMarshal.GetReference(scratch), b);
+            ref float kc = ref Unsafe.Add(ref MemoryMarshal.GetReference(kt), b);
             int c = 0;
             for (; c <= headSize - 4; c += 4)
             {
@@ -166,62 +171,5 @@ public static class AttentionKernel
         Vector256<float> m8 = Vector256.Max(max.GetLower(), max.GetUpper());
         Vector128<float> m4 = Vector128.Max(m8.GetLower(), m8.GetUpper());
         return MathF.Max(MathF.Max(m4[0], m4[1]), MathF.Max(m4[2], m4[3]));
-    }
-
-    // s_j = (q . k_j) * scale, one key at a time; returns max_j s_j.
-    private static float Scores(ReadOnlySpan<float> q, ReadOnlySpan<float> qkv, int stride, int first, int keys, int offset, Span<float> s, float scale)
-    {
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < keys; j++)
-        {
-            s[j] = Dot(q, qkv.Slice((first + j) * stride + offset, q.Length)) * scale;
-            max = MathF.Max(max, s[j]);
-        }
-        return max;
-    }
-
-    // a . b, inline (without AVX-512): a head is a few vectors long, where a library call's fixed cost outweighs the arithmetic.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        int c = 0;
-        float sum = 0f;
-        if (Vector256.IsHardwareAccelerated && a.Length >= Vector256<float>.Count)
-        {
-            Vector256<float> acc = Vector256<float>.Zero;
-            for (; c <= a.Length - Vector256<float>.Count; c += Vector256<float>.Count)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(a[c..]), Vector256.Create(b[c..]), acc);
-            sum = Vector256.Sum(acc);
-        }
-        for (; c < a.Length; c++)
-            sum = MathF.FusedMultiplyAdd(a[c], b[c], sum);
-        return sum;
-    }
-
-    // z += p v
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MultiplyAdd(ReadOnlySpan<float> v, float p, Span<float> z)
-    {
-        int c = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> vp = Vector256.Create(p);
-            for (; c <= v.Length - Vector256<float>.Count; c += Vector256<float>.Count)
-                Vector256.FusedMultiplyAdd(vp, Vector256.Create(v[c..]), Vector256.Create(z[c..])).CopyTo(z[c..]);
-        }
-        for (; c < v.Length; c++)
-            z[c] = MathF.FusedMultiplyAdd(p, v[c], z[c]);
-    }
-
-    // z *= factor
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Scale(Span<float> z, float factor)
-    {
-        int c = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; c <= z.Length - Vector256<float>.Count; c += Vector256<float>.Count)
-                (Vector256.Create(z[c..]) * factor).CopyTo(z[c..]);
-        for (; c < z.Length; c++)
-            z[c] *= factor;
     }
 }

@@ -21,8 +21,7 @@ public class GemmPackedBTests
     [MemberData(nameof(PackedPathsAndForms))]
     public void MultiplyPacked_EveryColumnCount_IsBitIdenticalToPackingEachCall(string pathName, bool transposeB)
     {
-        GemmPath path = Enum.Parse<GemmPath>(pathName);
-        if (!GemmDispatch.IsSupported(path))
+        if (!RunsHere(pathName, out GemmPath path))
             return;
         var rng = new Random(21);
         for (int n = 0; n <= 256; n++)
@@ -33,8 +32,7 @@ public class GemmPackedBTests
     [MemberData(nameof(PackedPathsAndForms))]
     public void MultiplyPacked_DepthsAcrossSlices_IsBitIdenticalToPackingEachCall(string pathName, bool transposeB)
     {
-        GemmPath path = Enum.Parse<GemmPath>(pathName);
-        if (!GemmDispatch.IsSupported(path))
+        if (!RunsHere(pathName, out GemmPath path))
             return;
         var rng = new Random(22);
         // The packed slices are 256 deep: 255, 256, 257 and 513 straddle their edges; 150 rows straddle the row block.
@@ -48,8 +46,7 @@ public class GemmPackedBTests
     [MemberData(nameof(PackedPathsAndForms))]
     public void MultiplyPacked_OneTwoAndThreeThreads_GiveBitIdenticalResults(string pathName, bool transposeB)
     {
-        GemmPath path = Enum.Parse<GemmPath>(pathName);
-        if (!GemmDispatch.IsSupported(path))
+        if (!RunsHere(pathName, out GemmPath path))
             return;
         // Rows split when C is at least as high as wide, columns otherwise: check both.
         foreach (var (m, n) in new[] { (100, 130), (130, 100), (16, 1536) })
@@ -70,8 +67,7 @@ public class GemmPackedBTests
     [MemberData(nameof(PackedPathsAndForms))]
     public void MultiplyPacked_WithBias_IsBitIdenticalToCopyingTheBiasIntoEveryRow(string pathName, bool transposeB)
     {
-        GemmPath path = Enum.Parse<GemmPath>(pathName);
-        if (!GemmDispatch.IsSupported(path))
+        if (!RunsHere(pathName, out GemmPath path))
             return;
         var rng = new Random(24);
         // Partial row tiles (9, 15 rows), an edge column panel (70, 33 columns), slices past 256 deep, a second row
@@ -130,6 +126,13 @@ public class GemmPackedBTests
     {
         GemmPackedB w = GemmPackedB.Pack(GemmPath.PackedScalar, true, 2, 3, new float[6], 2);
         Assert.Throws<ArgumentException>(() => GemmDispatch.MultiplyPacked(1, false, 2, 1f, new float[4], 2, w, 0f, new float[5], 3));
+    }
+
+    // The theory's path, and whether this machine can run it (the others are skipped).
+    private static bool RunsHere(string pathName, out GemmPath path)
+    {
+        path = Enum.Parse<GemmPath>(pathName);
+        return GemmDispatch.IsSupported(path);
     }
 
     private static void AssertSameAsUnpacked(
