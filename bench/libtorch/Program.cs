@@ -8,6 +8,7 @@
 //   ... --config lm-long --parameters-only          (the model's parameter count, nothing timed)
 //   ... --config vit --threads 2 --steps 20 --warmup 5  (`attend bench vit`'s ViT, images/s; --batch, --patch-size,
 //                                                     --d-model, --heads, --d-ff, --encoder-layers as that verb has them)
+//   ... --config gemm --threads 2 --steps 10 --warmup 2  (torch.mm of two 1024 x 1024 matrices, GFLOP/s; --size N)
 using System.Globalization;
 using LibTorchBench;
 using TorchSharp;
@@ -29,6 +30,11 @@ if (options.ParametersOnly)
     Console.WriteLine($"{{\"impl\": \"libtorch\", \"config\": \"{name}\", \"parameters\": {count}}}");
     return 0;
 }
+if (options.Config == "gemm")
+{
+    Console.WriteLine(GemmBench.Run(options.Size, options.Threads, options.Warmup, options.Steps));
+    return 0;
+}
 if (options.Config == "vit")
 {
     // images/s, with the keys of `attend bench vit` rather than the language models' tokens/s
@@ -40,7 +46,7 @@ BenchResult result = options.Config switch
     "s2s-tiny" or "s2s-small" or "s2s-base" => TranslationBench.Train(options),
     "lm-nanogpt-cpu" or "lm-long" => LanguageModelBench.Train(options),
     "decode-s2s-small" => DecodeBench.Run(options),
-    _ => throw new ArgumentException($"unknown --config {options.Config}; expected s2s-tiny, s2s-small, s2s-base, lm-nanogpt-cpu, lm-long decode-s2s-small or vit"),
+    _ => throw new ArgumentException($"unknown --config {options.Config}; expected s2s-tiny, s2s-small, s2s-base, lm-nanogpt-cpu, lm-long, decode-s2s-small, vit or gemm"),
 };
 Console.WriteLine(result.Json(options));
 return 0;
@@ -49,12 +55,12 @@ namespace LibTorchBench
 {
     /// <summary>Command-line options, named as train_bench.py names them.</summary>
     internal sealed record BenchOptions(string Config, int Threads, int Steps, int Warmup, double? PeakGflops, bool KvCache, bool Verify, bool ParametersOnly,
-        VitShape Vit)
+        VitShape Vit, int Size)
     {
         public static BenchOptions Parse(string[] args)
         {
             string config = "";
-            int threads = 2, steps = 10, warmup = 2;
+            int threads = 2, steps = 10, warmup = 2, size = 1024;
             double? peak = null;
             bool kvCache = false, verify = false, parametersOnly = false;
             var vit = new VitShape();
@@ -79,6 +85,7 @@ namespace LibTorchBench
                     case "--kv-cache": kvCache = true; break;
                     case "--verify": verify = true; break;
                     case "--parameters-only": parametersOnly = true; break;
+                    case "--size": size = int.Parse(Value(), CultureInfo.InvariantCulture); break;
                     case "--batch": vit = vit with { Batch = Positive() }; break;
                     case "--patch-size": vit = vit with { PatchSize = Positive() }; break;
                     case "--d-model": vit = vit with { DModel = Positive() }; break;
@@ -92,11 +99,13 @@ namespace LibTorchBench
                 throw new ArgumentException("--config is required");
             if (threads < 1 || steps < 1 || warmup < 0)
                 throw new ArgumentException("--threads and --steps must be at least 1, --warmup at least 0");
+            if (size < 1)
+                throw new ArgumentException("--size must be at least 1");
             if (vitShapeGiven && config != "vit")
                 throw new ArgumentException("--batch, --patch-size, --d-model, --heads, --d-ff and --encoder-layers go with --config vit");
             if (config == "vit" && (28 % vit.PatchSize != 0 || vit.DModel % vit.Heads != 0))
                 throw new ArgumentException("--patch-size must divide 28 and --heads must divide --d-model");
-            return new BenchOptions(config, threads, steps, warmup, peak, kvCache, verify, parametersOnly, vit);
+            return new BenchOptions(config, threads, steps, warmup, peak, kvCache, verify, parametersOnly, vit, size);
         }
     }
 }

@@ -138,7 +138,10 @@ internal static class KernelWorkers
             {
                 if (Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
-                    Thread.SpinWait(20);
+                    // Yield rather than spin in place: where another process keeps a core busy, the scheduler may put
+                    // the caller on this worker's core, and a worker that spins there takes the time slices the caller
+                    // needs to publish the next job; an idle core returns from the yield at once.
+                    Thread.Yield();
                     continue;
                 }
                 // Announce the sleep, then look once more: Run publishes the job before it reads the flag, so one of
