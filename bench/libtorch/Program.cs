@@ -64,7 +64,7 @@ namespace LibTorchBench
             double? peak = null;
             bool kvCache = false, verify = false, parametersOnly = false;
             var vit = new VitShape();
-            bool vitShapeGiven = false;
+            bool vitShapeGiven = false, sizeGiven = false;
             for (int i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -85,7 +85,7 @@ namespace LibTorchBench
                     case "--kv-cache": kvCache = true; break;
                     case "--verify": verify = true; break;
                     case "--parameters-only": parametersOnly = true; break;
-                    case "--size": size = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+                    case "--size": size = int.Parse(Value(), CultureInfo.InvariantCulture); sizeGiven = true; break;
                     case "--batch": vit = vit with { Batch = Positive() }; break;
                     case "--patch-size": vit = vit with { PatchSize = Positive() }; break;
                     case "--d-model": vit = vit with { DModel = Positive() }; break;
@@ -101,6 +101,8 @@ namespace LibTorchBench
                 throw new ArgumentException("--threads and --steps must be at least 1, --warmup at least 0");
             if (size < 1)
                 throw new ArgumentException("--size must be at least 1");
+            if (sizeGiven && config != "gemm")
+                throw new ArgumentException("--size goes with --config gemm");
             if (vitShapeGiven && config != "vit")
                 throw new ArgumentException("--batch, --patch-size, --d-model, --heads, --d-ff and --encoder-layers go with --config vit");
             if (config == "vit" && (28 % vit.PatchSize != 0 || vit.DModel % vit.Heads != 0))

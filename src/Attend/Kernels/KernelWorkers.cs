@@ -7,9 +7,10 @@ namespace Attend.Kernels;
 /// Persistent background threads that help run the parts of a <see cref="KernelJob"/>. The caller and the workers claim
 /// parts from a shared counter until none is left, so a worker that the operating system has not scheduled yet (the
 /// machine is shared) costs nothing: the caller runs its part too. Results do not depend on who runs a part, because
-/// the parts are fixed by the job. A worker spins briefly after each job before it blocks, because back-to-back kernel
-/// calls are the common case and waking a blocked thread costs tens of microseconds. One job runs at a time; a caller
-/// that finds the workers busy (another thread, or a kernel called from inside a part) runs every part itself.
+/// the parts are fixed by the job. A worker keeps looking for work briefly after each job (yielding the processor)
+/// before it blocks, because back-to-back kernel calls are the common case and waking a blocked thread costs tens of
+/// microseconds. One job runs at a time; a caller that finds the workers busy (another thread, or a kernel called from
+/// inside a part) runs every part itself.
 /// </summary>
 internal static class KernelWorkers
 {
