@@ -27,10 +27,21 @@ public class TextGeneratorTests
         int[][] prompts = Enumerable.Range(0, 6).Select(i => Enumerable.Range(20 + i, 1 + i).ToArray()).ToArray();
         var options = new SamplingOptions { Temperature = 0.8f, Seed = 4 };
         var alone = prompts.Select((p, i) => Sampling.Generate(model, p, 5 + 3 * i, options)).ToArray();
+        // The generator's thread raises StepCompleted: holding it there until every request is queued keeps a tiny
+        // model from finishing each request before the next one arrives. The gate outlives the generator.
+        using var queued = new ManualResetEventSlim(false);
         using var generator = new TextGenerator(model, new BatchingOptions { MaxBatch = 4 });
         var steps = new List<int>();
-        generator.StepCompleted += run => { lock (steps) steps.Add(run.Size); };
-        var results = await Task.WhenAll(prompts.Select((p, i) => Collect(generator.GenerateAsync(p, 5 + 3 * i, options, null))));
+        generator.StepCompleted += run =>
+        {
+            queued.Wait();
+            lock (steps)
+                steps.Add(run.Size);
+        };
+        var running =
+            prompts.Select((p, i) => Collect(generator.GenerateAsync(p, 5 + 3 * i, options, null))).ToArray();   // each queues its request before its first await
+        queued.Set();
+        var results = await Task.WhenAll(running);
         for (int i = 0; i < prompts.Length; i++)
         {
             Assert.Equal(FinishReason.Length, results[i].Finish);
