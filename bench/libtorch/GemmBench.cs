@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using TorchSharp;
 
 namespace LibTorchBench;
@@ -15,20 +13,13 @@ internal static class GemmBench
     {
         using var scope = torch.NewDisposeScope();
         torch.Tensor a = torch.rand(size, size), b = torch.rand(size, size);
-        for (int i = 0; i < warmup; i++)
-            torch.mm(a, b).Dispose();
-        var times = new double[repeats];
-        for (int i = 0; i < repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            torch.Tensor c = torch.mm(a, b);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            c.Dispose();
-        }
-        Array.Sort(times);
-        double flops = 2.0 * size * size * size;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{{\"impl\": \"libtorch\", \"config\": \"gemm\", \"size\": {size}, \"threads\": {threads}, \"repeats\": {repeats}, " +
-            $"\"gflops\": {flops / times[0] / 1e9:F1}, \"median_gflops\": {flops / times[repeats / 2] / 1e9:F1}}}");
+        // each product runs in the step's own dispose scope, which frees its result
+        (List<double> ms, _) = BenchResult.Time(() => { torch.mm(a, b); return 0; }, warmup, repeats);
+        double gflop = 2.0 * size * size * size / 1e9;
+        return BenchResult.FormatJson(
+        [
+            ("impl", "libtorch"), ("config", "gemm"), ("size", size), ("threads", threads), ("repeats", repeats),
+            ("gflops", gflop / (ms.Min() / 1000)), ("median_gflops", gflop / (BenchResult.Median(ms) / 1000)),
+        ]);
     }
 }
